@@ -1,0 +1,584 @@
+package dev.era.core;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.era.api.AppSpec;
+import dev.era.api.HealthCheck;
+import dev.era.api.InvalidSpecException;
+import dev.era.api.Probe;
+import dev.era.api.Resources;
+import dev.era.api.RestartPolicy;
+import dev.era.api.Volume;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads specs from YAML or JSON and writes them as canonical JSON. Every field is checked at this
+ * edge: an unknown field, a wrong type or an out-of-range value throws {@link InvalidSpecException}
+ * naming the field (as a path like {@code resources.memory}) and what a good value looks like.
+ * {@code parse(write(spec))} equals {@code spec}.
+ */
+public final class SpecCodec {
+    public static final int MAX_SPEC_BYTES = 256 * 1024;
+    static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Pattern ENGINE = Pattern.compile("[a-z0-9][-a-z0-9]{0,31}");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,15})(Ki|Mi|Gi|Ti|K|M|G|T)?");
+    private static final long MAX_MEMORY = 1L << 40;
+    private static final long MIN_MEMORY = 4L << 20;
+
+    private static final Set<String> TOP = Set.of("name", "engine", "artifact", "command", "args", "env",
+            "workingDir", "resources", "health", "restart", "volumes", "stopTimeout");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper YAML;
+
+    static {
+        YAMLFactory factory = YAMLFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build()).build();
+        YAML = new YAMLMapper(factory);
+    }
+
+    private SpecCodec() {
+    }
+
+    /** Parses YAML (a superset of JSON, so JSON bodies parse too). */
+    public static AppSpec parse(String text) {
+        if (text.length() > MAX_SPEC_BYTES) {
+            throw new InvalidSpecException("(document)", "the spec is " + text.length()
+                    + " characters; the limit is " + MAX_SPEC_BYTES);
+        }
+        JsonNode root;
+        try {
+            root = YAML.readTree(text);
+        } catch (JacksonException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr();
+            throw new InvalidSpecException("(document)", "not valid YAML or JSON" + where + ": "
+                    + e.getOriginalMessage());
+        } catch (RuntimeException e) {
+            throw new InvalidSpecException("(document)", "not valid YAML or JSON: " + e.getMessage());
+        }
+        return parse(root);
+    }
+
+    public static AppSpec parse(JsonNode root) {
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new InvalidSpecException("(document)", "the spec is empty; give at least name and command");
+        }
+        Obj o = new Obj("", root);
+        o.onlyKnown(TOP);
+        String name = o.requiredText("name");
+        if (!NAME.matcher(name).matches()) {
+            throw new InvalidSpecException("name", "'" + clip(name) + "' is not a valid name; use 1-63 lower-case"
+                    + " letters, digits and '-', starting and ending with a letter or digit");
+        }
+        String engine = o.text("engine", "process");
+        if (!ENGINE.matcher(engine).matches()) {
+            throw new InvalidSpecException("engine", "'" + clip(engine) + "' is not an engine name; see GET /plugins");
+        }
+        String artifact = o.text("artifact", "");
+        List<String> command = o.strings("command", 256);
+        List<String> args = o.strings("args", 4096);
+        Map<String, String> env = o.env("env");
+        String workingDir = o.text("workingDir", "");
+        Resources resources = resources(o.object("resources"));
+        HealthCheck health = health(o.object("health"));
+        RestartPolicy restart = restart(o.object("restart"));
+        List<Volume> volumes = volumes(o);
+        Duration stopTimeout = o.duration("stopTimeout", Duration.ofSeconds(10), Duration.ofMinutes(5));
+        return new AppSpec(name, engine, artifact, command, args, env, workingDir, resources, health, restart,
+                volumes, stopTimeout);
+    }
+
+    private static Resources resources(Obj o) {
+        if (o == null) {
+            return Resources.UNLIMITED;
+        }
+        o.onlyKnown(Set.of("cpu", "memory", "pids"));
+        double cpu = o.number("cpu", 0, 0, 1024);
+        long memory = o.size("memory");
+        if (memory != 0 && (memory < MIN_MEMORY || memory > MAX_MEMORY)) {
+            throw new InvalidSpecException(o.path("memory"), "must be between 4Mi and 1Ti (or 0 for no limit)");
+        }
+        int pids = (int) o.number("pids", 0, 0, 1_000_000);
+        if (pids != 0 && pids < 4) {
+            throw new InvalidSpecException(o.path("pids"), "must be at least 4 (or 0 for no limit)");
+        }
+        return new Resources(cpu, memory, pids);
+    }
+
+    private static HealthCheck health(Obj o) {
+        if (o == null) {
+            return HealthCheck.NONE;
+        }
+        o.onlyKnown(Set.of("http", "tcp", "exec", "initialDelay", "interval", "timeout", "successThreshold",
+                "failureThreshold", "deadline"));
+        List<Probe> probes = new ArrayList<>();
+        Obj http = o.object("http");
+        if (http != null) {
+            http.onlyKnown(Set.of("port", "path"));
+            String path = http.text("path", "/");
+            if (!path.startsWith("/")) {
+                throw new InvalidSpecException(http.path("path"), "must start with '/'");
+            }
+            probes.add(new Probe.Http(port(http), path));
+        }
+        Obj tcp = o.object("tcp");
+        if (tcp != null) {
+            tcp.onlyKnown(Set.of("port"));
+            probes.add(new Probe.Tcp(port(tcp)));
+        }
+        Obj exec = o.object("exec");
+        if (exec != null) {
+            exec.onlyKnown(Set.of("command"));
+            List<String> cmd = exec.strings("command", 256);
+            if (cmd.isEmpty()) {
+                throw new InvalidSpecException(exec.path("command"), "must name a program to run");
+            }
+            probes.add(new Probe.Exec(cmd));
+        }
+        if (probes.size() > 1) {
+            throw new InvalidSpecException(o.path(""), "give one probe: http, tcp or exec, not several");
+        }
+        Probe probe = probes.isEmpty() ? Probe.NONE : probes.getFirst();
+        HealthCheck d = HealthCheck.NONE;
+        return new HealthCheck(probe,
+                o.duration("initialDelay", d.initialDelay(), Duration.ofMinutes(10)),
+                positive(o, "interval", o.duration("interval", d.interval(), Duration.ofMinutes(10))),
+                positive(o, "timeout", o.duration("timeout", d.timeout(), Duration.ofMinutes(5))),
+                (int) o.number("successThreshold", d.successThreshold(), 1, 100),
+                (int) o.number("failureThreshold", d.failureThreshold(), 1, 100),
+                positive(o, "deadline", o.duration("deadline", d.deadline(), Duration.ofHours(1))));
+    }
+
+    private static Duration positive(Obj o, String field, Duration d) {
+        if (d.isZero()) {
+            throw new InvalidSpecException(o.path(field), "must be longer than 0");
+        }
+        return d;
+    }
+
+    private static int port(Obj o) {
+        if (!o.has("port")) {
+            throw new InvalidSpecException(o.path("port"), "is required: the port the app listens on (1-65535)");
+        }
+        return (int) o.number("port", 0, 1, 65535);
+    }
+
+    private static RestartPolicy restart(Obj o) {
+        RestartPolicy d = RestartPolicy.DEFAULT;
+        if (o == null) {
+            return d;
+        }
+        o.onlyKnown(Set.of("policy", "maxRetries", "backoff", "maxBackoff", "resetAfter"));
+        String policy = o.text("policy", "on-failure");
+        RestartPolicy.Mode mode = switch (policy) {
+            case "never" -> RestartPolicy.Mode.NEVER;
+            case "on-failure" -> RestartPolicy.Mode.ON_FAILURE;
+            case "always" -> RestartPolicy.Mode.ALWAYS;
+            default -> throw new InvalidSpecException(o.path("policy"), "'" + clip(policy)
+                    + "' is not a policy; use never, on-failure or always");
+        };
+        Duration backoff = positive(o, "backoff", o.duration("backoff", d.initialBackoff(), Duration.ofMinutes(10)));
+        Duration maxBackoff = o.duration("maxBackoff", d.maxBackoff().compareTo(backoff) < 0 ? backoff
+                : d.maxBackoff(), Duration.ofHours(1));
+        if (maxBackoff.compareTo(backoff) < 0) {
+            throw new InvalidSpecException(o.path("maxBackoff"), "must not be shorter than backoff (" + backoff + ")");
+        }
+        return new RestartPolicy(mode, (int) o.number("maxRetries", d.maxRetries(), 0, 1000), backoff, maxBackoff,
+                o.duration("resetAfter", d.resetAfter(), Duration.ofHours(24)));
+    }
+
+    private static List<Volume> volumes(Obj top) {
+        JsonNode node = top.node.get("volumes");
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new InvalidSpecException("volumes", "must be a list of {name, mountPath, readOnly}");
+        }
+        if (node.size() > 64) {
+            throw new InvalidSpecException("volumes", "has " + node.size() + " entries; the limit is 64");
+        }
+        List<Volume> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            Obj v = new Obj("volumes[" + i + "]", node.get(i));
+            v.onlyKnown(Set.of("name", "mountPath", "readOnly"));
+            String name = v.requiredText("name");
+            if (!NAME.matcher(name).matches()) {
+                throw new InvalidSpecException(v.path("name"), "use lower-case letters, digits and '-'");
+            }
+            if (!names.add(name)) {
+                throw new InvalidSpecException(v.path("name"), "'" + name + "' is used by two volumes");
+            }
+            String mount = v.text("mountPath", "/" + name);
+            if (!mount.startsWith("/") || mount.contains("/../") || mount.endsWith("/..") || mount.indexOf('\0') >= 0) {
+                throw new InvalidSpecException(v.path("mountPath"), "must be an absolute path without '..'");
+            }
+            out.add(new Volume(name, mount, v.bool("readOnly", false)));
+        }
+        return out;
+    }
+
+    /** Canonical JSON of the spec; {@link #parse} reads it back to an equal spec. */
+    public static String write(AppSpec spec) {
+        return toTree(spec).toString();
+    }
+
+    public static ObjectNode toTree(AppSpec s) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode o = f.objectNode();
+        o.put("name", s.name());
+        o.put("engine", s.engine());
+        if (!s.artifact().isEmpty()) {
+            o.put("artifact", s.artifact());
+        }
+        strings(o.putArray("command"), s.command());
+        if (!s.args().isEmpty()) {
+            strings(o.putArray("args"), s.args());
+        }
+        if (!s.env().isEmpty()) {
+            ObjectNode env = o.putObject("env");
+            new java.util.TreeMap<>(s.env()).forEach(env::put);
+        }
+        if (!s.workingDir().isEmpty()) {
+            o.put("workingDir", s.workingDir());
+        }
+        if (s.resources().limited()) {
+            ObjectNode r = o.putObject("resources");
+            r.put("cpu", s.resources().cpu());
+            r.put("memory", String.valueOf(s.resources().memoryBytes()));
+            r.put("pids", s.resources().pids());
+        }
+        HealthCheck h = s.health();
+        ObjectNode ho = o.putObject("health");
+        switch (h.probe()) {
+            case Probe.None none -> { }
+            case Probe.Http http -> ho.putObject("http").put("port", http.port()).put("path", http.path());
+            case Probe.Tcp tcp -> ho.putObject("tcp").put("port", tcp.port());
+            case Probe.Exec exec -> strings(ho.putObject("exec").putArray("command"), exec.command());
+        }
+        ho.put("initialDelay", duration(h.initialDelay()));
+        ho.put("interval", duration(h.interval()));
+        ho.put("timeout", duration(h.timeout()));
+        ho.put("successThreshold", h.successThreshold());
+        ho.put("failureThreshold", h.failureThreshold());
+        ho.put("deadline", duration(h.deadline()));
+        RestartPolicy r = s.restart();
+        ObjectNode ro = o.putObject("restart");
+        ro.put("policy", r.mode().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        ro.put("maxRetries", r.maxRetries());
+        ro.put("backoff", duration(r.initialBackoff()));
+        ro.put("maxBackoff", duration(r.maxBackoff()));
+        ro.put("resetAfter", duration(r.resetAfter()));
+        if (!s.volumes().isEmpty()) {
+            ArrayNode vs = o.putArray("volumes");
+            for (Volume v : s.volumes()) {
+                vs.addObject().put("name", v.name()).put("mountPath", v.mountPath()).put("readOnly", v.readOnly());
+            }
+        }
+        o.put("stopTimeout", duration(s.stopTimeout()));
+        return o;
+    }
+
+    private static void strings(ArrayNode a, List<String> values) {
+        values.forEach(a::add);
+    }
+
+    /** Formats a duration the way specs write it ({@code 1500ms}, {@code 2s}). */
+    public static String duration(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 3_600_000 == 0 && ms > 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0 && ms > 0) {
+            return ms / 60_000 + "m";
+        }
+        if (ms % 1000 == 0) {
+            return ms / 1000 + "s";
+        }
+        return ms + "ms";
+    }
+
+    /** Parses {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h}. */
+    public static Duration parseDuration(String field, String text) {
+        var m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new InvalidSpecException(field, "'" + clip(text) + "' is not a duration; write it like 500ms, 2s, 5m or 1h");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+
+    static long parseSize(String field, String text) {
+        var m = SIZE.matcher(text.trim());
+        if (!m.matches()) {
+            throw new InvalidSpecException(field, "'" + clip(text) + "' is not a size; write it like 256Mi, 1Gi or 500M");
+        }
+        long n = Long.parseLong(m.group(1));
+        long unit = switch (m.group(2) == null ? "" : m.group(2)) {
+            case "Ki" -> 1L << 10;
+            case "Mi" -> 1L << 20;
+            case "Gi" -> 1L << 30;
+            case "Ti" -> 1L << 40;
+            case "K" -> 1_000L;
+            case "M" -> 1_000_000L;
+            case "G" -> 1_000_000_000L;
+            case "T" -> 1_000_000_000_000L;
+            default -> 1L;
+        };
+        if (n > Long.MAX_VALUE / unit) {
+            throw new InvalidSpecException(field, "'" + clip(text) + "' is too large");
+        }
+        return n * unit;
+    }
+
+    static String clip(String s) {
+        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
+    }
+
+    /** A JSON object being read, with its path for error messages. */
+    private static final class Obj {
+        private final String prefix;
+        private final JsonNode node;
+
+        Obj(String prefix, JsonNode node) {
+            this.prefix = prefix;
+            if (!node.isObject()) {
+                throw new InvalidSpecException(prefix.isEmpty() ? "(document)" : prefix,
+                        "must be a mapping of fields, not " + kind(node));
+            }
+            this.node = node;
+        }
+
+        String path(String field) {
+            return prefix.isEmpty() ? field : field.isEmpty() ? prefix : prefix + "." + field;
+        }
+
+        boolean has(String field) {
+            JsonNode n = node.get(field);
+            return n != null && !n.isNull();
+        }
+
+        void onlyKnown(Set<String> known) {
+            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!known.contains(f)) {
+                    throw new InvalidSpecException(path(f), "unknown field; known fields here are "
+                            + String.join(", ", known.stream().sorted().toList()));
+                }
+            }
+        }
+
+        String requiredText(String field) {
+            if (!has(field)) {
+                throw new InvalidSpecException(path(field), "is required");
+            }
+            return text(field, "");
+        }
+
+        String text(String field, String dflt) {
+            JsonNode n = node.get(field);
+            if (n == null || n.isNull()) {
+                return dflt;
+            }
+            if (!n.isTextual()) {
+                throw new InvalidSpecException(path(field), "must be a string, not " + kind(n));
+            }
+            String s = n.textValue();
+            if (s.indexOf('\0') >= 0) {
+                throw new InvalidSpecException(path(field), "must not contain NUL characters");
+            }
+            if (s.length() > 4096) {
+                throw new InvalidSpecException(path(field), "is " + s.length() + " characters; the limit is 4096");
+            }
+            return s;
+        }
+
+        List<String> strings(String field, int max) {
+            JsonNode n = node.get(field);
+            if (n == null || n.isNull()) {
+                return List.of();
+            }
+            if (!n.isArray()) {
+                throw new InvalidSpecException(path(field), "must be a list of strings, like [\"python3\", \"app.py\"]");
+            }
+            if (n.size() > max) {
+                throw new InvalidSpecException(path(field), "has " + n.size() + " entries; the limit is " + max);
+            }
+            List<String> out = new ArrayList<>(n.size());
+            for (int i = 0; i < n.size(); i++) {
+                JsonNode e = n.get(i);
+                if (!e.isTextual() && !e.isNumber()) {
+                    throw new InvalidSpecException(path(field) + "[" + i + "]", "must be a string, not " + kind(e));
+                }
+                String s = e.asText();
+                if (s.indexOf('\0') >= 0 || s.length() > 65536) {
+                    throw new InvalidSpecException(path(field) + "[" + i + "]",
+                            "must be at most 65536 characters and contain no NUL");
+                }
+                out.add(s);
+            }
+            return out;
+        }
+
+        Map<String, String> env(String field) {
+            JsonNode n = node.get(field);
+            if (n == null || n.isNull()) {
+                return Map.of();
+            }
+            if (!n.isObject()) {
+                throw new InvalidSpecException(path(field), "must be a mapping of NAME: value");
+            }
+            if (n.size() > 1024) {
+                throw new InvalidSpecException(path(field), "has " + n.size() + " variables; the limit is 1024");
+            }
+            Map<String, String> out = new LinkedHashMap<>();
+            for (var it = n.fields(); it.hasNext(); ) {
+                var e = it.next();
+                if (!ENV_NAME.matcher(e.getKey()).matches()) {
+                    throw new InvalidSpecException(path(field) + "." + clip(e.getKey()),
+                            "is not a variable name; use letters, digits and '_', not starting with a digit");
+                }
+                JsonNode v = e.getValue();
+                if (!v.isValueNode() || v.isNull()) {
+                    throw new InvalidSpecException(path(field) + "." + e.getKey(), "must be a string, not " + kind(v));
+                }
+                String s = v.asText();
+                if (s.indexOf('\0') >= 0 || s.length() > 32768) {
+                    throw new InvalidSpecException(path(field) + "." + e.getKey(),
+                            "must be at most 32768 characters and contain no NUL");
+                }
+                out.put(e.getKey(), s);
+            }
+            return out;
+        }
+
+        Obj object(String field) {
+            JsonNode n = node.get(field);
+            if (n == null || n.isNull()) {
+                return null;
+            }
+            return new Obj(path(field), n);
+        }
+
+        double number(String field, double dflt, double min, double max) {
+            JsonNode n = node.get(field);
+            if (n == null || n.isNull()) {
+                return dflt;
+            }
+            double v;
+            if (n.isNumber()) {
+                v = n.doubleValue();
+            } else if (n.isTextual()) {
+                try {
+                    v = Double.parseDouble(n.textValue().trim());
+                } catch (NumberFormatException e) {
+                    throw new InvalidSpecException(path(field), "'" + clip(n.textValue()) + "' is not a number");
+                }
+            } else {
+                throw new InvalidSpecException(path(field), "must be a number, not " + kind(n));
+            }
+            if (Double.isNaN(v) || v < min || v > max) {
+                throw new InvalidSpecException(path(field), "is " + n.asText() + "; it must be between "
+                        + fmt(min) + " and " + fmt(max));
+            }
+            if (max > 1024 && v != Math.rint(v)) {
+                throw new InvalidSpecException(path(field), "must be a whole number");
+            }
+            return v;
+        }
+
+        long size(String field) {
+            JsonNode n = node.get(field);
+            if (n == null || n.isNull()) {
+                return 0;
+            }
+            if (n.isIntegralNumber()) {
+                if (n.longValue() < 0) {
+                    throw new InvalidSpecException(path(field), "must not be negative");
+                }
+                return n.longValue();
+            }
+            if (!n.isTextual()) {
+                throw new InvalidSpecException(path(field), "must be a size like 256Mi, not " + kind(n));
+            }
+            if (n.textValue().trim().startsWith("-")) {
+                throw new InvalidSpecException(path(field), "must not be negative");
+            }
+            return parseSize(path(field), n.textValue());
+        }
+
+        Duration duration(String field, Duration dflt, Duration max) {
+            JsonNode n = node.get(field);
+            if (n == null || n.isNull()) {
+                return dflt;
+            }
+            if (!n.isTextual()) {
+                throw new InvalidSpecException(path(field), "must be a duration like 500ms or 2s, not " + kind(n));
+            }
+            Duration d = parseDuration(path(field), n.textValue());
+            if (d.compareTo(max) > 0) {
+                throw new InvalidSpecException(path(field), "is longer than the limit of " + SpecCodec.duration(max));
+            }
+            return d;
+        }
+
+        boolean bool(String field, boolean dflt) {
+            JsonNode n = node.get(field);
+            if (n == null || n.isNull()) {
+                return dflt;
+            }
+            if (!n.isBoolean()) {
+                throw new InvalidSpecException(path(field), "must be true or false, not " + kind(n));
+            }
+            return n.booleanValue();
+        }
+
+        private static String fmt(double d) {
+            return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+        }
+    }
+
+    private static String kind(JsonNode n) {
+        if (n.isTextual()) {
+            return "a string";
+        }
+        if (n.isNumber()) {
+            return "a number";
+        }
+        if (n.isBoolean()) {
+            return "a boolean";
+        }
+        if (n.isArray()) {
+            return "a list";
+        }
+        if (n.isObject()) {
+            return "a mapping";
+        }
+        return "null";
+    }
+}
