@@ -1,0 +1,56 @@
+package dev.era.core;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The in-memory companion of one deployment: its mailbox and what only lives while the daemon
+ * runs (timers, the prober, waiters). Fields are touched only from the mailbox, except
+ * {@code waiters} (guarded by itself).
+ */
+final class DeploymentRuntime {
+    final SerialExecutor mailbox;
+    /** Incremented whenever work is started or deliberately ended; exits and probe results of older activations are stale. */
+    long activation;
+    Instant upSince = Instant.EPOCH;
+    HealthProber prober;
+    Scheduler.Cancellable restartTimer;
+    final ArrayDeque<String> history = new ArrayDeque<>();
+    final List<CompletableFuture<Deployment>> waiters = new ArrayList<>();
+
+    DeploymentRuntime(SerialExecutor mailbox) {
+        this.mailbox = mailbox;
+    }
+
+    void remember(String step) {
+        history.addLast(step);
+        while (history.size() > 8) {
+            history.removeFirst();
+        }
+    }
+
+    /** Cancels the prober and any pending restart; the current activation ends. */
+    void quiesce() {
+        activation++;
+        if (prober != null) {
+            prober.cancel();
+            prober = null;
+        }
+        if (restartTimer != null) {
+            restartTimer.cancel();
+            restartTimer = null;
+        }
+    }
+
+    void settle(Deployment d) {
+        List<CompletableFuture<Deployment>> done;
+        synchronized (waiters) {
+            done = List.copyOf(waiters);
+            waiters.clear();
+        }
+        done.forEach(f -> f.complete(d));
+    }
+}

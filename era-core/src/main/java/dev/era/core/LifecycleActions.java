@@ -1,0 +1,160 @@
+package dev.era.core;
+
+import dev.era.api.AppStatus;
+import dev.era.api.EngineHandle;
+import dev.era.api.RuntimePlugin;
+import dev.era.api.Workload;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * What each {@link Action} does. Runs on the deployment's mailbox; every action is safe to
+ * repeat after a crash, and ends by firing the event that reports its outcome (or by arming the
+ * timer/prober whose verdict will).
+ */
+final class LifecycleActions {
+    private LifecycleActions() {
+    }
+
+    static void run(LifecycleController c, DeploymentRuntime rt, Deployment d, Action action) throws IOException {
+        RuntimePlugin engine = c.engine(d);
+        Workload w = c.workload(d);
+        switch (action) {
+            case NONE -> { }
+            case VALIDATE -> {
+                engine.validate(d.spec());
+                c.next(rt, d, LifecycleEvent.VALIDATED, UnaryOperator.identity(), "");
+            }
+            case FETCH -> {
+                engine.fetch(w);
+                c.next(rt, d, LifecycleEvent.FETCHED, UnaryOperator.identity(), "");
+            }
+            case PREPARE -> {
+                prepare(w);
+                c.next(rt, d, LifecycleEvent.PREPARED, UnaryOperator.identity(), "");
+            }
+            case INSTALL -> {
+                engine.install(w);
+                c.next(rt, d, LifecycleEvent.INSTALLED, UnaryOperator.identity(), "");
+            }
+            case ACTIVATE -> activate(c, rt, d, engine, w);
+            case PROBE -> probe(c, rt, d, w, false);
+            case SCHEDULE_RESTART -> {
+                stopWork(engine, d);
+                Duration delay = d.spec().restart().backoff(Math.max(1, d.restarts()));
+                rt.restartTimer = c.scheduler().schedule(delay, () -> c.backoffElapsed(d.id(), rt));
+            }
+            case STOP -> {
+                rt.quiesce();
+                stopWork(engine, d);
+                c.next(rt, d, LifecycleEvent.STOPPED_OK, x -> x.withHandle(Deployment.NO_HANDLE, 0)
+                        .withHealth(Health.UNKNOWN), "stopped");
+            }
+            case CLEANUP -> {
+                rt.quiesce();
+                stopWork(engine, d);
+                Deployment cleaned = d.withHandle(Deployment.NO_HANDLE, 0).withHealth(Health.UNKNOWN)
+                        .withState(d.state(), "", c.clock().instant());
+                c.record(cleaned, "cleanup", "work ended; " + d.message());
+                rt.settle(c.current(d.id()));
+            }
+            case UNINSTALL -> {
+                rt.quiesce();
+                stopWork(engine, d);
+                engine.delete(w);
+                c.next(rt, d, LifecycleEvent.UNINSTALLED, x -> x.withHandle(Deployment.NO_HANDLE, 0), "");
+            }
+            case PURGE -> c.purge(rt, d);
+        }
+    }
+
+    private static void prepare(Workload w) throws IOException {
+        Files.createDirectories(w.installDir());
+        Files.createDirectories(w.runDir());
+        Files.createDirectories(w.logFile().getParent());
+        for (var v : w.spec().volumes()) {
+            Files.createDirectories(w.volume(v));
+        }
+        if (!Files.exists(w.logFile())) {
+            Files.createFile(w.logFile());
+        }
+    }
+
+    private static void activate(LifecycleController c, DeploymentRuntime rt, Deployment d, RuntimePlugin engine,
+                                 Workload w) {
+        rt.activation++;
+        long activation = rt.activation;
+        EngineHandle h = engine.start(w, exit -> c.exited(d.id(), activation, exit));
+        rt.upSince = c.clock().instant();
+        long pid = engine.status(h) instanceof AppStatus.Running r ? r.pid() : 0;
+        c.next(rt, d, LifecycleEvent.ACTIVATED, x -> x.withHandle(h, pid).withHealth(Health.UNKNOWN),
+                "started" + (pid > 0 ? " as pid " + pid : ""));
+    }
+
+    /** Starts the prober of the current activation; without a probe the work is healthy at once. */
+    private static void probe(LifecycleController c, DeploymentRuntime rt, Deployment d, Workload w,
+                              boolean alreadyHealthy) {
+        long activation = rt.activation;
+        if (!d.spec().health().enabled()) {
+            if (!alreadyHealthy) {
+                c.next(rt, d, LifecycleEvent.HEALTHY, x -> x.withHealth(Health.HEALTHY), "");
+            }
+            return;
+        }
+        Path dir = d.spec().workingDir().isEmpty() ? w.installDir() : Path.of(d.spec().workingDir());
+        rt.prober = HealthProber.start(d.spec().health(), c.scheduler(), c.clock(), dir, d.spec().env(),
+                alreadyHealthy, new HealthProber.Listener() {
+                    @Override
+                    public void healthy() {
+                        c.health(d.id(), activation, true, "");
+                    }
+
+                    @Override
+                    public void failed(String why) {
+                        c.health(d.id(), activation, false, why);
+                    }
+                });
+    }
+
+    private static void stopWork(RuntimePlugin engine, Deployment d) {
+        d.engineHandle().ifPresent(h -> engine.stop(h, d.spec().stopTimeout()));
+    }
+
+    /**
+     * After a daemon start: reattach running work, or repeat the action that was in flight.
+     */
+    static void resume(LifecycleController c, DeploymentRuntime rt, Deployment d) {
+        Action pending = d.pendingAction().isEmpty() ? Action.NONE : Action.valueOf(d.pendingAction());
+        boolean reattach = d.state() == LifecycleState.RUNNING
+                || (d.state() == LifecycleState.HEALTH_CHECKING && pending == Action.PROBE);
+        if (!reattach) {
+            if (d.state() == LifecycleState.BACKING_OFF) {
+                rt.restartTimer = c.scheduler().schedule(Duration.ZERO, () -> c.backoffElapsed(d.id(), rt));
+            } else if (pending != Action.NONE) {
+                c.resumeAction(rt, d, pending);
+            }
+            return;
+        }
+        RuntimePlugin engine = c.engine(d);
+        Workload w = c.workload(d);
+        rt.activation++;
+        long activation = rt.activation;
+        Optional<EngineHandle> back = d.engineHandle()
+                .flatMap(h -> engine.recover(h, w, exit -> c.exited(d.id(), activation, exit)));
+        if (back.isPresent()) {
+            AppStatus s = engine.status(back.get());
+            rt.upSince = s instanceof AppStatus.Running r ? r.startedAt() : c.clock().instant();
+            probe(c, rt, d, w, d.state() == LifecycleState.RUNNING);
+            return;
+        }
+        AppStatus last = d.engineHandle().map(engine::status).orElse(new AppStatus.Gone("no handle"));
+        AppStatus.Exited exit = last instanceof AppStatus.Exited e ? e
+                : new AppStatus.Exited(137, "lost while the daemon was down", c.clock().instant());
+        c.exited(d.id(), activation, exit);
+    }
+}
