@@ -203,7 +203,9 @@ public final class LifecycleController implements AutoCloseable {
                 advance(rt, now, LifecycleEvent.OP_FAILED, UnaryOperator.identity(), action.name().toLowerCase()
                         + " failed: " + why);
             } else if (now != null) {
-                record(now.withMessage(action.name().toLowerCase() + " failed: " + why), "error", why);
+                String cause = action.name().toLowerCase() + " failed: " + why;
+                record(now.withState(now.state(), "", clock.instant()).withMessage(
+                        now.message().isEmpty() ? cause : now.message() + "; then " + cause), "error", cause);
                 rt.settle(cache.get(d.id()));
             }
         }
@@ -211,8 +213,18 @@ public final class LifecycleController implements AutoCloseable {
 
     // ---- used by LifecycleActions (on the mailbox) --------------------------------------------
 
+    /**
+     * Reports an action's outcome. It goes to the back of the mailbox, so a request that arrived
+     * during a long action (a delete during a slow fetch) is taken first; the outcome is then
+     * stale and dropped, because the deployment has left the state the action belonged to.
+     */
     void next(DeploymentRuntime rt, Deployment d, LifecycleEvent event, UnaryOperator<Deployment> change, String msg) {
-        advance(rt, d, event, change, msg);
+        rt.mailbox.execute(() -> {
+            Deployment now = cache.get(d.id());
+            if (now != null && now.state() == d.state()) {
+                advance(rt, now, event, change, msg);
+            }
+        });
     }
 
     /** Writes a change of the row that is not a state change (health, pid), with an event. */
@@ -244,6 +256,11 @@ public final class LifecycleController implements AutoCloseable {
         }
         rt.mailbox.execute(() -> {
             Deployment d = cache.get(id);
+            if (d != null && d.state() == LifecycleState.ACTIVATING && rt.activation == activation) {
+                // work that ends at once can report before ACTIVATED (queued by the same start) is taken
+                exited(id, activation, exit);
+                return;
+            }
             if (d == null || rt.activation != activation || !up(d.state())) {
                 return;
             }
@@ -313,7 +330,12 @@ public final class LifecycleController implements AutoCloseable {
     }
 
     static boolean up(LifecycleState s) {
-        return s == LifecycleState.ACTIVATING || s == LifecycleState.HEALTH_CHECKING || s == LifecycleState.RUNNING;
+        return s == LifecycleState.HEALTH_CHECKING || s == LifecycleState.RUNNING;
+    }
+
+    int backlog(DeploymentId id) {
+        DeploymentRuntime rt = runtimes.get(id);
+        return rt == null ? 0 : rt.mailbox.backlog();
     }
 
     Clock clock() {

@@ -27,7 +27,7 @@ public final class LifecycleTable {
         on(INSTALLING, INSTALLED, ACTIVATING, ACTIVATE);
         on(ACTIVATING, ACTIVATED, HEALTH_CHECKING, PROBE);
         on(HEALTH_CHECKING, HEALTHY, RUNNING, NONE);
-        for (LifecycleState s : new LifecycleState[] {ACTIVATING, HEALTH_CHECKING, RUNNING}) {
+        for (LifecycleState s : new LifecycleState[] {HEALTH_CHECKING, RUNNING}) {
             on(s, CRASHED, BACKING_OFF, SCHEDULE_RESTART);
             on(s, GAVE_UP, FAILED, CLEANUP);
             on(s, COMPLETED, STOPPED, CLEANUP);
@@ -46,7 +46,7 @@ public final class LifecycleTable {
         }
         on(UNINSTALLING, UNINSTALLED, DELETED, PURGE);
         for (LifecycleState s : new LifecycleState[] {VALIDATING, FETCHING, PREPARING, INSTALLING, ACTIVATING,
-                HEALTH_CHECKING, BACKING_OFF, STOPPING, UNINSTALLING}) {
+                BACKING_OFF, STOPPING, UNINSTALLING}) {
             on(s, OP_FAILED, FAILED, CLEANUP);
         }
     }

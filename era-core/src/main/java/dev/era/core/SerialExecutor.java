@@ -28,6 +28,13 @@ final class SerialExecutor implements Executor {
         delegate.execute(this::drain);
     }
 
+    /** Tasks waiting behind the one running (tests use it to know a request is queued). */
+    int backlog() {
+        synchronized (queue) {
+            return queue.size();
+        }
+    }
+
     private void drain() {
         while (true) {
             Runnable next;
