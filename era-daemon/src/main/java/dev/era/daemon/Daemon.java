@@ -1,0 +1,102 @@
+package dev.era.daemon;
+
+import dev.era.core.ApiKeyService;
+import dev.era.core.RuntimeManager;
+import dev.era.core.Scheduler;
+import dev.era.http.EraServer;
+import dev.era.http.HttpConfig;
+import dev.era.store.sqlite.SqliteStateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * One running ERA daemon: the store, the engines, the runtime manager and the API, started in
+ * that order and closed in reverse. Start-up recovers every deployment before the API opens, so
+ * the first request already sees reattached work.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    private final SqliteStateStore store;
+    private final Scheduler scheduler;
+    private final RuntimeManager manager;
+    private final EraServer server;
+    private final ApiKeyService keys;
+
+    private Daemon(SqliteStateStore store, Scheduler scheduler, RuntimeManager manager, ApiKeyService keys,
+                   EraServer server) {
+        this.store = store;
+        this.scheduler = scheduler;
+        this.manager = manager;
+        this.keys = keys;
+        this.server = server;
+    }
+
+    /**
+     * Starts a daemon. A first start prints the bootstrap API key to {@code out}, once.
+     *
+     * @throws DaemonStartException when the data directory or the ports cannot be used
+     */
+    public static Daemon start(DaemonConfig config, PrintStream out) {
+        try {
+            Files.createDirectories(config.dataDir());
+            Files.setPosixFilePermissions(config.dataDir(), PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new DaemonStartException("cannot use data directory " + config.dataDir() + ": " + e.getMessage()
+                    + "; pass --data-dir with a writable directory", e);
+        }
+        Clock clock = Clock.systemUTC();
+        SqliteStateStore store = SqliteStateStore.open(config.database());
+        Scheduler scheduler = Scheduler.system();
+        RuntimeManager manager = null;
+        try {
+            manager = RuntimeManager.start(store, RuntimeManager.loadEngines(), config.dataDir(), clock, scheduler,
+                    config.reconcileEvery());
+            ApiKeyService keys = new ApiKeyService(store, clock);
+            Optional<String> first = keys.bootstrap();
+            EraServer server = EraServer.start(new HttpConfig(config.tcpHost(), config.tcpPort(),
+                    Optional.of(config.socket())), manager, keys);
+            first.ifPresent(key -> out.println("""
+                    First start: this is the admin API key for TCP clients. It is shown once and stored only as a hash.
+                      %s
+                    Use it as `--api-key` (or ERA_API_KEY) with --url http://%s:%d; the Unix socket needs no key."""
+                    .formatted(key, config.tcpHost(), server.tcpPort())));
+            LOG.info("ERA ready: socket {}, tcp {}:{}, data {}", config.socket(), config.tcpHost(), server.tcpPort(),
+                    config.dataDir());
+            return new Daemon(store, scheduler, manager, keys, server);
+        } catch (RuntimeException e) {
+            if (manager != null) {
+                manager.close();
+            }
+            scheduler.close();
+            store.close();
+            throw e;
+        }
+    }
+
+    public int tcpPort() {
+        return server.tcpPort();
+    }
+
+    public RuntimeManager manager() {
+        return manager;
+    }
+
+    public ApiKeyService keys() {
+        return keys;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        manager.close();
+        scheduler.close();
+        store.close();
+    }
+}

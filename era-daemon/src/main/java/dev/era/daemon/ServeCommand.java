@@ -1,0 +1,58 @@
+package dev.era.daemon;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code era serve}: runs the daemon in the foreground until interrupted. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the ERA daemon in the foreground (embedded SQLite store, Unix socket and TCP API).")
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Data directory (default: $ERA_DATA_DIR or ~/.local/share/era).")
+    Path dataDir;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7878",
+            description = "TCP address for the API (default: ${DEFAULT-VALUE}); 'none' disables TCP.")
+    String listen;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Path dir = dataDir != null ? dataDir : DaemonConfig.defaultDataDir(System.getenv());
+        String host = "";
+        int port = 0;
+        if (!listen.equals("none")) {
+            int colon = listen.lastIndexOf(':');
+            if (colon <= 0) {
+                System.err.println("--listen must look like 127.0.0.1:7878 (or 'none'), got " + listen);
+                return 2;
+            }
+            host = listen.substring(0, colon);
+            try {
+                port = Integer.parseInt(listen.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                System.err.println("--listen port must be a number, got " + listen.substring(colon + 1));
+                return 2;
+            }
+        }
+        Daemon daemon;
+        try {
+            daemon = Daemon.start(new DaemonConfig(dir.toAbsolutePath(), host, port, Duration.ofMillis(250)),
+                    System.out);
+        } catch (DaemonStartException | dev.era.api.EraException e) {
+            System.err.println("era serve: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.close();
+            stopped.countDown();
+        }, "era-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}
