@@ -65,10 +65,11 @@ final class Launcher {
         return "ERA_VOLUME_" + v.name().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
-    Process launch(Workload w, Path workDir, Map<String, String> env, Cgroup cgroup, Path exitFile) {
+    Process launch(Workload w, Path workDir, Map<String, String> env, Cgroup cgroup, Path exitFile, Path readyFile) {
         Path script = w.runDir().resolve("wrapper.sh");
         List<String> cmd = new ArrayList<>(List.of(setsid.toString(), SHELL, script.toString(), exitFile.toString(),
-                cgroup.oomCounter().map(Path::toString).orElse("-"), Integer.toString(cgroup.procsFiles().size())));
+                readyFile.toString(), cgroup.oomCounter().map(Path::toString).orElse("-"),
+                Integer.toString(cgroup.procsFiles().size())));
         cgroup.procsFiles().forEach(p -> cmd.add(p.toString()));
         cmd.addAll(w.spec().argv());
         try {

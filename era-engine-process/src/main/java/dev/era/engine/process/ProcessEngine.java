@@ -10,6 +10,8 @@ import dev.era.api.InvalidSpecException;
 import dev.era.api.RuntimePlugin;
 import dev.era.api.Volume;
 import dev.era.api.Workload;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,6 +49,8 @@ public final class ProcessEngine implements RuntimePlugin {
     private static final String STATE = "state";
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
     private static final Duration STOP_POLL = Duration.ofMillis(20);
+    private static final Duration READY_WAIT = Duration.ofSeconds(5);
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessEngine.class);
     private static final Pattern VOLUME_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
 
     private final Launcher launcher;
@@ -152,13 +156,15 @@ public final class ProcessEngine implements RuntimePlugin {
             String token = Long.toString(clock.millis(), 36) + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
             Cgroup cgroup = cgroups.create(prefix + token, w.spec().resources());
             Path exitFile = w.runDir().resolve("exit-" + token);
+            Path readyFile = w.runDir().resolve("ready-" + token);
             Process process;
             try {
-                process = launcher.launch(w, workDir, env, cgroup, exitFile);
+                process = launcher.launch(w, workDir, env, cgroup, exitFile, readyFile);
             } catch (EngineException e) {
                 cgroup.remove();
                 throw e;
             }
+            awaitReady(w, process, readyFile);
             // 0 when the work already ended (and was reaped): then it is never taken as running
             long ticks = ProcStat.read(process.pid()).filter(s -> !s.zombie()).map(ProcStat::startTicks).orElse(0L);
             WorkRef ref = new WorkRef(process.pid(), ticks, clock.instant(), w.runDir(), exitFile, cgroup.dirs());
@@ -258,6 +264,28 @@ public final class ProcessEngine implements RuntimePlugin {
         }
     }
 
+    /**
+     * Waits (a few ms) until the wrapper's child is about to exec the app. Before that, a stop's
+     * SIGTERM could arrive while setsid has not made the group yet, or while the child still has
+     * the wrapper's trap, and be lost. Proceeds with a warning when the host is too slow.
+     */
+    private static void awaitReady(Workload w, Process process, Path readyFile) {
+        long deadline = System.nanoTime() + READY_WAIT.toNanos();
+        while (!Files.exists(readyFile) && process.isAlive()) {
+            if (System.nanoTime() - deadline > 0) {
+                LOG.warn("deployment {}: pid {} did not reach its program within {} ms; a stop right now may need its grace period",
+                        w.id(), process.pid(), READY_WAIT.toMillis());
+                return;
+            }
+            sleep(Duration.ofMillis(1));
+        }
+        try {
+            Files.deleteIfExists(readyFile);
+        } catch (IOException e) {
+            // removed with the run directory
+        }
+    }
+
     private static void prepareDirs(Workload w) {
         try {
             Files.createDirectories(w.runDir());
@@ -267,7 +295,7 @@ public final class ProcessEngine implements RuntimePlugin {
             }
             // exit records of earlier starts; their handles then report Gone
             try (Stream<Path> old = Files.list(w.runDir())) {
-                for (Path p : old.filter(p -> p.getFileName().toString().startsWith("exit-")).toList()) {
+                for (Path p : old.filter(p -> p.getFileName().toString().startsWith("exit-") || p.getFileName().toString().startsWith("ready-")).toList()) {
                     Files.deleteIfExists(p);
                 }
             }
