@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,8 @@ final class ExitWatcher {
     }
 
     private final Map<Key, Watch> watches = new ConcurrentHashMap<>();
+    /** Listeners and the cleanup after an exit may block; each runs on its own virtual thread so none delays another. */
+    private final Executor notifier = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("era-process-exit-", 0).factory());
     /** Turns an ended work into its exit status and cleans up after it; the code is the wrapper's own when known. */
     private final BiFunction<WorkRef, OptionalInt, AppStatus.Exited> ended;
     private ScheduledExecutorService poller;
@@ -56,7 +59,7 @@ final class ExitWatcher {
         Watch watch = new Watch(ref, false, listener);
         watches.put(Key.of(ref), watch);
         // async: when the work is already over, the listener must still not run inside start()
-        process.onExit().thenRunAsync(() -> fire(watch, OptionalInt.of(process.exitValue())));
+        process.onExit().thenRunAsync(() -> fire(watch, OptionalInt.of(process.exitValue())), notifier);
     }
 
     /**
@@ -86,7 +89,7 @@ final class ExitWatcher {
     private void poll() {
         for (Watch watch : watches.values()) {
             if (watch.polled && !watch.ref.alive()) {
-                fire(watch, OptionalInt.empty());
+                notifier.execute(() -> fire(watch, OptionalInt.empty()));
             }
         }
     }

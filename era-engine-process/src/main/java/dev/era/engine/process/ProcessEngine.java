@@ -70,6 +70,7 @@ public final class ProcessEngine implements RuntimePlugin {
         this.launcher = new Launcher(hostEnv, setsid);
         this.cgroups = cgroups;
         this.clock = clock;
+        LOG.info("process engine: {}, setsid {}", cgroups.describe(), setsid);
     }
 
     @Override
@@ -135,7 +136,8 @@ public final class ProcessEngine implements RuntimePlugin {
     }
 
     @Override
-    public EngineHandle start(Workload w, ExitListener onExit) {
+    public EngineHandle start(Workload workload, ExitListener onExit) {
+        Workload w = absolute(workload);
         synchronized (lock(w.runDir())) {
             Path stateFile = w.runDir().resolve(STATE);
             Optional<WorkRef> running = WorkRef.load(stateFile).filter(WorkRef::alive);
@@ -168,7 +170,14 @@ public final class ProcessEngine implements RuntimePlugin {
             // 0 when the work already ended (and was reaped): then it is never taken as running
             long ticks = ProcStat.read(process.pid()).filter(s -> !s.zombie()).map(ProcStat::startTicks).orElse(0L);
             WorkRef ref = new WorkRef(process.pid(), ticks, clock.instant(), w.runDir(), exitFile, cgroup.dirs());
-            ref.save(stateFile);
+            try {
+                ref.save(stateFile);
+            } catch (EngineException e) {
+                // untracked work would run on unseen and a retried start would run a second copy
+                Signals.group("KILL", process.pid());
+                cleanUp(cgroup);
+                throw e;
+            }
             watcher.watchSpawned(ref, process, onExit);
             return ref.handle();
         }
@@ -199,7 +208,8 @@ public final class ProcessEngine implements RuntimePlugin {
     }
 
     @Override
-    public void delete(Workload w) {
+    public void delete(Workload workload) {
+        Workload w = absolute(workload);
         synchronized (lock(w.runDir())) {
             // once the run directory is gone nothing could find running work again, so stop it first
             WorkRef.load(w.runDir().resolve(STATE)).filter(WorkRef::alive).ifPresent(ref ->
@@ -235,6 +245,12 @@ public final class ProcessEngine implements RuntimePlugin {
         }
         watcher.watchReattached(ref, onExit);
         return Optional.of(handle);
+    }
+
+    /** The wrapper runs in the working directory, so every path handed to it must not depend on the daemon's. */
+    private static Workload absolute(Workload w) {
+        return new Workload(w.id(), w.version(), w.spec(), w.installDir().toAbsolutePath(), w.volumesDir().toAbsolutePath(),
+                w.runDir().toAbsolutePath(), w.logFile().toAbsolutePath());
     }
 
     /** Called once when work ends on its own: its exit status, then the cgroup is cleaned up. */

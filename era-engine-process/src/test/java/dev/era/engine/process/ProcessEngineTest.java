@@ -99,6 +99,23 @@ class ProcessEngineTest {
     }
 
     @Test
+    void relativeWorkloadPathsAreTakenFromTheDaemonsDirectory() throws IOException {
+        Path relative = Path.of("target", "relative-" + System.nanoTime());
+        Workload w = Workloads.of(relative, spec("/bin/sh", "-c", "echo hello; exit 4").build());
+        ExitRecorder onExit = new ExitRecorder();
+        try {
+            start(w, onExit);
+
+            // the exit record written by the wrapper (in the install directory) is found by the daemon
+            assertThat(onExit.await(TIMEOUT)).extracting(AppStatus.Exited::exitCode, AppStatus.Exited::reason)
+                    .containsExactly(4, "exited with code 4");
+            assertThat(Workloads.log(w)).isEqualTo("hello\n");
+        } finally {
+            Artifacts.deleteTree(relative);
+        }
+    }
+
+    @Test
     void anAppIgnoringSigtermIsKilledAfterTheGrace() {
         Workload w = Workloads.of(dir, spec("/bin/sh", "-c", "trap '' TERM; echo ready; while :; do sleep 1; done").build());
         ExitRecorder onExit = new ExitRecorder();
