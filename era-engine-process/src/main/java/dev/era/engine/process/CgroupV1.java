@@ -1,0 +1,95 @@
+package dev.era.engine.process;
+
+import dev.era.api.EngineException;
+import dev.era.api.Resources;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * cgroup v1: one directory per controller hierarchy.
+ *
+ * @param bases controller ({@code memory}, {@code pids}, {@code cpu}) to the directory under which
+ *              work cgroups are made ({@code <mount>/<daemon's cgroup>/era})
+ */
+record CgroupV1(Map<String, Path> bases) implements Cgroups {
+    static final long CPU_PERIOD_US = 100_000;
+
+    CgroupV1 {
+        bases = Map.copyOf(bases);
+    }
+
+    @Override
+    public Cgroup create(String name, Resources limits) {
+        requireController("memory", limits.memoryBytes() > 0, limits);
+        requireController("pids", limits.pids() > 0, limits);
+        requireController("cpu", limits.cpu() > 0, limits);
+        List<Path> dirs = new ArrayList<>();
+        try {
+            for (String controller : CONTROLLERS) {
+                Path base = bases.get(controller);
+                if (base != null) {
+                    Path dir = base.resolve(name);
+                    Cgroups.mkdirs(dir);
+                    dirs.add(dir);
+                    writeLimits(controller, dir, limits);
+                }
+            }
+            return new Cgroup(dirs);
+        } catch (EngineException e) {
+            new Cgroup(dirs).remove();
+            if (!limits.limited()) {
+                return Cgroup.NONE; // only for tracking; the work runs fine without
+            }
+            throw e;
+        }
+    }
+
+    private void requireController(String controller, boolean wanted, Resources limits) {
+        if (wanted && !bases.containsKey(controller)) {
+            throw new EngineException("resource limits " + limits + " need the cgroup v1 '" + controller
+                    + "' controller, which is not mounted for the daemon's cgroup; mount it or drop that limit",
+                    Map.of("controller", controller));
+        }
+    }
+
+    private static void writeLimits(String controller, Path dir, Resources limits) {
+        switch (controller) {
+            case "memory" -> {
+                if (limits.memoryBytes() > 0) {
+                    Cgroups.write(dir.resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
+                    // with swap accounting, also cap memory+swap, or the work would page out instead of hitting the limit
+                    Path memsw = dir.resolve("memory.memsw.limit_in_bytes");
+                    if (Files.exists(memsw)) {
+                        Cgroups.write(memsw, Long.toString(limits.memoryBytes()));
+                    }
+                }
+            }
+            case "pids" -> {
+                if (limits.pids() > 0) {
+                    Cgroups.write(dir.resolve("pids.max"), Integer.toString(limits.pids()));
+                }
+            }
+            case "cpu" -> {
+                if (limits.cpu() > 0) {
+                    Cgroups.write(dir.resolve("cpu.cfs_period_us"), Long.toString(CPU_PERIOD_US));
+                    Cgroups.write(dir.resolve("cpu.cfs_quota_us"), Long.toString(CgroupV2.quota(limits.cpu())));
+                }
+            }
+            default -> throw new EngineException("unknown cgroup controller " + controller);
+        }
+    }
+
+    @Override
+    public Cgroup leftovers(String prefix) {
+        return new Cgroup(bases.values().stream().flatMap(base -> Cgroups.children(base, prefix).stream()).toList());
+    }
+
+    @Override
+    public String describe() {
+        return "cgroup v1 " + bases;
+    }
+}

@@ -1,0 +1,113 @@
+package dev.era.engine.process;
+
+import dev.era.api.EngineException;
+import dev.era.api.Volume;
+import dev.era.api.Workload;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Spawns the wrapper ({@code wrapper.sh}) as {@code setsid /bin/sh wrapper.sh ...}: a new session
+ * and process group, stdin from {@code /dev/null}, stdout and stderr appended straight to the log
+ * file, so that nothing ties the work to the daemon's JVM and it survives the daemon's death.
+ */
+final class Launcher {
+    static final String SHELL = "/bin/sh";
+    private static final String WRAPPER = loadWrapper();
+
+    /** The daemon's PATH, LANG and HOME, read once at start. */
+    private final Map<String, String> hostEnv;
+    private final Path setsid;
+
+    Launcher(Map<String, String> hostEnv, Path setsid) {
+        this.hostEnv = Map.copyOf(hostEnv);
+        this.setsid = setsid;
+    }
+
+    static Map<String, String> hostEnv(Map<String, String> daemonEnv) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String name : List.of("PATH", "LANG", "HOME")) {
+            if (daemonEnv.containsKey(name)) {
+                env.put(name, daemonEnv.get(name));
+            }
+        }
+        env.putIfAbsent("PATH", "/usr/local/bin:/usr/bin:/bin");
+        return env;
+    }
+
+    String path() {
+        return hostEnv.get("PATH");
+    }
+
+    /** The app's environment: the daemon's basics, then the spec's, then ERA's own, which the spec cannot override. */
+    Map<String, String> environment(Workload w) {
+        Map<String, String> env = new LinkedHashMap<>(hostEnv);
+        env.putAll(w.spec().env());
+        env.put("ERA_DEPLOYMENT_ID", w.id().value());
+        env.put("ERA_VERSION", Integer.toString(w.version()));
+        for (Volume v : w.spec().volumes()) {
+            env.put(volumeVariable(v), w.volume(v).toAbsolutePath().toString());
+        }
+        return env;
+    }
+
+    static String volumeVariable(Volume v) {
+        return "ERA_VOLUME_" + v.name().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
+    Process launch(Workload w, Path workDir, Map<String, String> env, Cgroup cgroup, Path exitFile, Path readyFile) {
+        Path script = w.runDir().resolve("wrapper.sh");
+        List<String> cmd = new ArrayList<>(List.of(setsid.toString(), SHELL, script.toString(), exitFile.toString(),
+                readyFile.toString(), cgroup.oomCounter().map(Path::toString).orElse("-"),
+                Integer.toString(cgroup.procsFiles().size())));
+        cgroup.procsFiles().forEach(p -> cmd.add(p.toString()));
+        cmd.addAll(w.spec().argv());
+        try {
+            writeWrapper(script);
+            Files.createDirectories(w.logFile().toAbsolutePath().getParent());
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .directory(workDir.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(w.logFile().toFile()))
+                    .redirectErrorStream(true);
+            pb.environment().clear();
+            pb.environment().putAll(env);
+            return pb.start();
+        } catch (IOException e) {
+            throw new EngineException("deployment " + w.id() + ": cannot start " + w.spec().argv() + " in " + workDir + ": "
+                    + e.getMessage() + "; check that " + setsid + " and " + SHELL + " exist and the log file "
+                    + w.logFile() + " is writable", Map.of("deployment", w.id().value()), e);
+        }
+    }
+
+    /** Replaced by rename, never rewritten in place: a running shell reads its script as it goes. */
+    private static void writeWrapper(Path script) throws IOException {
+        if (Files.exists(script) && Files.readString(script).equals(WRAPPER)) {
+            return;
+        }
+        Path tmp = script.resolveSibling("wrapper.sh.tmp");
+        Files.writeString(tmp, WRAPPER);
+        Files.move(tmp, script, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static String loadWrapper() {
+        try (InputStream in = Launcher.class.getResourceAsStream("wrapper.sh")) {
+            if (in == null) {
+                throw new IllegalStateException("wrapper.sh is missing from the era-engine-process jar");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

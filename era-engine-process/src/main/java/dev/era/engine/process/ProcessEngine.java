@@ -1,0 +1,381 @@
+package dev.era.engine.process;
+
+import dev.era.api.AppSpec;
+import dev.era.api.AppStatus;
+import dev.era.api.Capability;
+import dev.era.api.EngineException;
+import dev.era.api.EngineHandle;
+import dev.era.api.ExitListener;
+import dev.era.api.InvalidSpecException;
+import dev.era.api.RuntimePlugin;
+import dev.era.api.Volume;
+import dev.era.api.Workload;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Runs native programs as host processes.
+ *
+ * <p>Each start runs a small {@code /bin/sh} wrapper in a new session (through {@code setsid}),
+ * with output appended straight to the workload's log file, so the work survives a crash of the
+ * daemon. The wrapper places the program into its cgroup before exec'ing it (limits on memory,
+ * pids and cpu, through cgroup v2 or v1), waits for it and writes its exit status into the run
+ * directory. The handle holds the wrapper's pid and its kernel start time, so a pid reused by
+ * another process is never taken for ours. A state file in the run directory makes {@code start}
+ * idempotent across daemon restarts.
+ *
+ * <p>Needs {@code /proc}, {@code /bin/sh} and {@code setsid} (util-linux); limits need root (or a
+ * delegated cgroup subtree).
+ */
+public final class ProcessEngine implements RuntimePlugin {
+    private static final String STATE = "state";
+    private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+    private static final Duration STOP_POLL = Duration.ofMillis(20);
+    private static final Duration READY_WAIT = Duration.ofSeconds(5);
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessEngine.class);
+    private static final Pattern VOLUME_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+
+    private final Launcher launcher;
+    private final Cgroups cgroups;
+    private final Clock clock;
+    private final ExitWatcher watcher = new ExitWatcher(this::ended);
+    private final Map<Path, Object> locks = new ConcurrentHashMap<>();
+
+    /** Reads the daemon's environment and the host's cgroup setup once. */
+    public ProcessEngine() {
+        this(System.getenv(), Cgroups.detect(), Clock.systemUTC());
+    }
+
+    ProcessEngine(Map<String, String> daemonEnv, Cgroups cgroups, Clock clock) {
+        Map<String, String> hostEnv = Launcher.hostEnv(daemonEnv);
+        Path setsid = Executables.onPath("setsid", hostEnv.get("PATH") + ":/usr/bin:/bin").orElse(Path.of("/usr/bin/setsid"));
+        this.launcher = new Launcher(hostEnv, setsid);
+        this.cgroups = cgroups;
+        this.clock = clock;
+        LOG.info("process engine: {}, setsid {}", cgroups.describe(), setsid);
+    }
+
+    @Override
+    public String name() {
+        return WorkRef.ENGINE;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.LOGS, Capability.VOLUME);
+    }
+
+    @Override
+    public void validate(AppSpec spec) {
+        if (spec.command().isEmpty() || spec.command().getFirst().isBlank()) {
+            throw new InvalidSpecException("command", "is empty; give the program to run and its first arguments, "
+                    + "e.g. [\"/usr/bin/python3\", \"app.py\"]");
+        }
+        if (!spec.workingDir().isEmpty() && !Path.of(spec.workingDir()).isAbsolute()) {
+            throw new InvalidSpecException("workingDir", "'" + spec.workingDir() + "' is relative; give an absolute path, "
+                    + "or leave it empty to start in the install directory");
+        }
+        for (Volume v : spec.volumes()) {
+            if (!VOLUME_NAME.matcher(v.name()).matches()) {
+                throw new InvalidSpecException("volumes", "volume name '" + v.name() + "' must be letters, digits, '_', '.' "
+                        + "or '-', starting with a letter or digit; it names a directory");
+            }
+        }
+        String program = spec.command().getFirst();
+        if (!program.contains("/")) {
+            String path = spec.env().getOrDefault("PATH", launcher.path());
+            if (Executables.onPath(program, path).isEmpty()) {
+                throw new InvalidSpecException("command", "program '" + program + "' was not found on PATH (" + path
+                        + "); install it, give its absolute path, or write ./" + program + " for a file shipped in the artifact");
+            }
+            return;
+        }
+        Path p = Path.of(program);
+        if (!p.isAbsolute()) {
+            if (!spec.artifact().isEmpty()) {
+                return; // relative to the install directory, which install fills; start checks it
+            }
+            if (spec.workingDir().isEmpty()) {
+                throw new InvalidSpecException("command", "program '" + program + "' is relative to the install directory, "
+                        + "but the spec has no artifact to put it there; give an absolute path or an artifact");
+            }
+            p = Path.of(spec.workingDir()).resolve(p);
+        }
+        if (!Executables.isExecutableFile(p)) {
+            throw new InvalidSpecException("command", "program " + p + (Files.exists(p) ? " is not an executable file; chmod +x it"
+                    : " does not exist; install it or fix the path"));
+        }
+    }
+
+    @Override
+    public void fetch(Workload workload) {
+        Artifacts.fetch(workload);
+    }
+
+    @Override
+    public void install(Workload workload) {
+        Artifacts.install(workload);
+    }
+
+    @Override
+    public EngineHandle start(Workload workload, ExitListener onExit) {
+        Workload w = absolute(workload);
+        synchronized (lock(w.runDir())) {
+            Path stateFile = w.runDir().resolve(STATE);
+            Optional<WorkRef> running = WorkRef.load(stateFile).filter(WorkRef::alive);
+            if (running.isPresent()) {
+                watcher.watchReattached(running.get(), onExit);
+                return running.get().handle();
+            }
+            prepareDirs(w);
+            Path workDir = w.spec().workingDir().isEmpty() ? w.installDir() : Path.of(w.spec().workingDir());
+            if (!Files.isDirectory(workDir)) {
+                throw new EngineException("deployment " + w.id() + ": working directory " + workDir + " does not exist; "
+                        + "create it or fix workingDir", Map.of("deployment", w.id().value()));
+            }
+            Map<String, String> env = launcher.environment(w);
+            checkProgram(w, workDir, env.get("PATH"));
+            String prefix = cgroupPrefix(w);
+            cleanUp(cgroups.leftovers(prefix)); // from a start that crashed before it saved its state
+            String token = Long.toString(clock.millis(), 36) + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+            Cgroup cgroup = cgroups.create(prefix + token, w.spec().resources());
+            Path exitFile = w.runDir().resolve("exit-" + token);
+            Path readyFile = w.runDir().resolve("ready-" + token);
+            Process process;
+            try {
+                process = launcher.launch(w, workDir, env, cgroup, exitFile, readyFile);
+            } catch (EngineException e) {
+                cgroup.remove();
+                throw e;
+            }
+            awaitReady(w, process, readyFile);
+            // 0 when the work already ended (and was reaped): then it is never taken as running
+            long ticks = ProcStat.read(process.pid()).filter(s -> !s.zombie()).map(ProcStat::startTicks).orElse(0L);
+            WorkRef ref = new WorkRef(process.pid(), ticks, clock.instant(), w.runDir(), exitFile, cgroup.dirs());
+            try {
+                ref.save(stateFile);
+            } catch (EngineException e) {
+                // untracked work would run on unseen and a retried start would run a second copy
+                Signals.group("KILL", process.pid());
+                cleanUp(cgroup);
+                throw e;
+            }
+            watcher.watchSpawned(ref, process, onExit);
+            return ref.handle();
+        }
+    }
+
+    @Override
+    public void stop(EngineHandle handle, Duration grace) {
+        WorkRef ref = WorkRef.decode(handle);
+        synchronized (lock(ref.runDir())) {
+            watcher.cancel(ref);
+            Cgroup cgroup = new Cgroup(ref.cgroupDirs());
+            if (ref.alive()) {
+                // the wrapper leads the group; while it is alive, its pid is surely ours to signal
+                Signals.group("TERM", ref.pid());
+                if (!waitUntilGone(ref, cgroup, grace, false)) {
+                    if (!waitUntilGone(ref, cgroup, KILL_WAIT, true)) {
+                        throw new EngineException("process " + ref.pid() + " (run dir " + ref.runDir() + ") is still there "
+                                + KILL_WAIT.toSeconds() + " s after SIGKILL; it may be stuck in the kernel (D state), check the host",
+                                Map.of("pid", ref.pid()));
+                    }
+                    if (ExitRecord.read(ref.exitFile()).isEmpty()) {
+                        ExitRecord.write(ref.exitFile(), 128 + 9); // the wrapper died with the group and could not
+                    }
+                }
+            }
+            cleanUp(cgroup);
+        }
+    }
+
+    @Override
+    public void delete(Workload workload) {
+        Workload w = absolute(workload);
+        synchronized (lock(w.runDir())) {
+            // once the run directory is gone nothing could find running work again, so stop it first
+            WorkRef.load(w.runDir().resolve(STATE)).filter(WorkRef::alive).ifPresent(ref ->
+                    stop(ref.handle(), Objects.requireNonNullElse(w.spec().stopTimeout(), Duration.ZERO)));
+            cleanUp(cgroups.leftovers(cgroupPrefix(w)));
+            Artifacts.forget(w);
+            try {
+                Artifacts.deleteTree(w.installDir());
+                Artifacts.deleteTree(w.runDir());
+            } catch (IOException e) {
+                throw new EngineException("deployment " + w.id() + ": cannot delete " + w.installDir() + " or " + w.runDir()
+                        + ": " + e.getMessage() + "; check permissions and retry", Map.of("deployment", w.id().value()), e);
+            }
+        }
+    }
+
+    @Override
+    public AppStatus status(EngineHandle handle) {
+        WorkRef ref = WorkRef.decode(handle);
+        if (ref.alive()) {
+            return new AppStatus.Running(ref.pid(), ref.startedAt());
+        }
+        return ExitRecord.read(ref.exitFile()).<AppStatus>map(ExitRecord::toExited)
+                .orElseGet(() -> new AppStatus.Gone("process " + ref.pid() + " started at " + ref.startedAt()
+                        + " no longer runs and left no exit record in " + ref.exitFile()));
+    }
+
+    @Override
+    public Optional<EngineHandle> recover(EngineHandle handle, Workload workload, ExitListener onExit) {
+        WorkRef ref = WorkRef.decode(handle);
+        if (!ref.alive()) {
+            return Optional.empty();
+        }
+        watcher.watchReattached(ref, onExit);
+        return Optional.of(handle);
+    }
+
+    /** The wrapper runs in the working directory, so every path handed to it must not depend on the daemon's. */
+    private static Workload absolute(Workload w) {
+        return new Workload(w.id(), w.version(), w.spec(), w.installDir().toAbsolutePath(), w.volumesDir().toAbsolutePath(),
+                w.runDir().toAbsolutePath(), w.logFile().toAbsolutePath());
+    }
+
+    /** Called once when work ends on its own: its exit status, then the cgroup is cleaned up. */
+    private AppStatus.Exited ended(WorkRef ref, OptionalInt wrapperCode) {
+        AppStatus.Exited exit = ExitRecord.read(ref.exitFile()).map(ExitRecord::toExited).orElseGet(() -> {
+            Instant now = clock.instant();
+            return wrapperCode.isPresent()
+                    ? new AppStatus.Exited(wrapperCode.getAsInt(), ExitRecord.reason(wrapperCode.getAsInt(), false)
+                            + " (the wrapper was killed before it could record the exit status)", now)
+                    : new AppStatus.Exited(-1, "exit status unknown: the wrapper ended without recording it", now);
+        });
+        // like systemd's KillMode=control-group: what the program left behind in its cgroup goes with it
+        cleanUp(new Cgroup(ref.cgroupDirs()));
+        return exit;
+    }
+
+    private void checkProgram(Workload w, Path workDir, String path) {
+        String program = w.spec().command().isEmpty() ? "" : w.spec().command().getFirst();
+        boolean found = program.contains("/")
+                ? Executables.isExecutableFile(workDir.resolve(program))
+                : Executables.onPath(program, path).isPresent();
+        if (!found) {
+            throw new EngineException("deployment " + w.id() + ": program '" + program + "' was not found "
+                    + (program.contains("/") ? "as an executable file in " + workDir + "; check that the artifact contains it"
+                    : "on PATH (" + path + "); install it or give its absolute path"),
+                    Map.of("deployment", w.id().value(), "program", program));
+        }
+    }
+
+    /**
+     * Waits (a few ms) until the wrapper's child is about to exec the app. Before that, a stop's
+     * SIGTERM could arrive while setsid has not made the group yet, or while the child still has
+     * the wrapper's trap, and be lost. Proceeds with a warning when the host is too slow.
+     */
+    private static void awaitReady(Workload w, Process process, Path readyFile) {
+        long deadline = System.nanoTime() + READY_WAIT.toNanos();
+        while (!Files.exists(readyFile) && process.isAlive()) {
+            if (System.nanoTime() - deadline > 0) {
+                LOG.warn("deployment {}: pid {} did not reach its program within {} ms; a stop right now may need its grace period",
+                        w.id(), process.pid(), READY_WAIT.toMillis());
+                return;
+            }
+            sleep(Duration.ofMillis(1));
+        }
+        try {
+            Files.deleteIfExists(readyFile);
+        } catch (IOException e) {
+            // removed with the run directory
+        }
+    }
+
+    private static void prepareDirs(Workload w) {
+        try {
+            Files.createDirectories(w.runDir());
+            Files.createDirectories(w.installDir());
+            for (Volume v : w.spec().volumes()) {
+                Files.createDirectories(w.volume(v));
+            }
+            // exit records of earlier starts; their handles then report Gone
+            try (Stream<Path> old = Files.list(w.runDir())) {
+                for (Path p : old.filter(p -> p.getFileName().toString().startsWith("exit-") || p.getFileName().toString().startsWith("ready-")).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new EngineException("deployment " + w.id() + ": cannot prepare " + w.runDir() + ", " + w.installDir()
+                    + " and the volumes under " + w.volumesDir() + ": " + e.getMessage() + "; check permissions and disk space",
+                    Map.of("deployment", w.id().value()), e);
+        }
+    }
+
+    private static String cgroupPrefix(Workload w) {
+        return w.id().value() + "-v" + w.version() + "-";
+    }
+
+    /**
+     * Waits until the wrapper and every process of the work are gone, re-sending SIGKILL each round
+     * when {@code kill} is set (a forking program can otherwise outrun a single signal).
+     */
+    private static boolean waitUntilGone(WorkRef ref, Cgroup cgroup, Duration timeout, boolean kill) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            boolean leader = ref.alive();
+            Set<Long> members = cgroup.exists() ? cgroup.members() : Set.of();
+            // without a cgroup the session finds them; the sid cannot be reused while any member lives
+            List<Long> session = cgroup.exists() ? List.of() : ProcStat.sessionMembers(ref.pid());
+            if (!leader && members.isEmpty() && session.isEmpty()) {
+                return true;
+            }
+            if (kill) {
+                if (leader) {
+                    Signals.group("KILL", ref.pid());
+                }
+                Signals.processes("KILL", members);
+                Signals.processes("KILL", session);
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            sleep(STOP_POLL);
+        }
+    }
+
+    private static void cleanUp(Cgroup cgroup) {
+        if (!cgroup.exists()) {
+            return;
+        }
+        long deadline = System.nanoTime() + KILL_WAIT.toNanos();
+        while (!cgroup.members().isEmpty() && System.nanoTime() - deadline < 0) {
+            Signals.processes("KILL", cgroup.members());
+            sleep(STOP_POLL);
+        }
+        cgroup.remove();
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException("interrupted while waiting for processes to end; retry the stop");
+        }
+    }
+
+    private Object lock(Path runDir) {
+        return locks.computeIfAbsent(runDir.toAbsolutePath().normalize(), k -> new Object());
+    }
+}
