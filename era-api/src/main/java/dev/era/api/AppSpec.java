@@ -20,10 +20,11 @@ import java.util.Map;
  * @param restart     restart policy
  * @param volumes     persistent named directories
  * @param stopTimeout how long a stop waits after SIGTERM before SIGKILL
+ * @param isolation   plain process or sandbox, and the network it gets
  */
 public record AppSpec(String name, String engine, String artifact, List<String> command, List<String> args,
                       Map<String, String> env, String workingDir, Resources resources, HealthCheck health,
-                      RestartPolicy restart, List<Volume> volumes, Duration stopTimeout) {
+                      RestartPolicy restart, List<Volume> volumes, Duration stopTimeout, Isolation isolation) {
     public AppSpec {
         command = List.copyOf(command);
         args = List.copyOf(args);

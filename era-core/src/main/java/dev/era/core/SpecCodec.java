@@ -12,6 +12,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.era.api.AppSpec;
 import dev.era.api.HealthCheck;
 import dev.era.api.InvalidSpecException;
+import dev.era.api.Isolation;
 import dev.era.api.Probe;
 import dev.era.api.Resources;
 import dev.era.api.RestartPolicy;
@@ -44,7 +45,7 @@ public final class SpecCodec {
     private static final long MIN_MEMORY = 4L << 20;
 
     private static final Set<String> TOP = Set.of("name", "engine", "artifact", "command", "args", "env",
-            "workingDir", "resources", "health", "restart", "volumes", "stopTimeout");
+            "workingDir", "resources", "health", "restart", "volumes", "stopTimeout", "isolation");
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper YAML;
@@ -103,8 +104,28 @@ public final class SpecCodec {
         RestartPolicy restart = restart(o.object("restart"));
         List<Volume> volumes = volumes(o);
         Duration stopTimeout = o.duration("stopTimeout", Duration.ofSeconds(10), Duration.ofMinutes(5));
+        Isolation isolation = isolation(o.object("isolation"));
         return new AppSpec(name, engine, artifact, command, args, env, workingDir, resources, health, restart,
-                volumes, stopTimeout);
+                volumes, stopTimeout, isolation);
+    }
+
+    private static Isolation isolation(Obj o) {
+        if (o == null) {
+            return Isolation.NONE;
+        }
+        o.onlyKnown(Set.of("mode", "network"));
+        Isolation.Mode mode = switch (o.text("mode", "none")) {
+            case "none" -> Isolation.Mode.NONE;
+            case "sandbox" -> Isolation.Mode.SANDBOX;
+            default -> throw new InvalidSpecException(o.path("mode"), "use none or sandbox");
+        };
+        String defaultNet = mode == Isolation.Mode.SANDBOX ? "none" : "host";
+        Isolation.Network network = switch (o.text("network", defaultNet)) {
+            case "none" -> Isolation.Network.NONE;
+            case "host" -> Isolation.Network.HOST;
+            default -> throw new InvalidSpecException(o.path("network"), "use none or host");
+        };
+        return new Isolation(mode, network);
     }
 
     private static Resources resources(Obj o) {
@@ -296,6 +317,10 @@ public final class SpecCodec {
             }
         }
         o.put("stopTimeout", duration(s.stopTimeout()));
+        if (!s.isolation().equals(Isolation.NONE)) {
+            o.putObject("isolation").put("mode", s.isolation().mode().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("network", s.isolation().network().name().toLowerCase(java.util.Locale.ROOT));
+        }
         return o;
     }
 

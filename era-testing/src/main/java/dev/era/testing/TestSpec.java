@@ -2,6 +2,7 @@ package dev.era.testing;
 
 import dev.era.api.AppSpec;
 import dev.era.api.HealthCheck;
+import dev.era.api.Isolation;
 import dev.era.api.Resources;
 import dev.era.api.RestartPolicy;
 import dev.era.api.Volume;
@@ -29,6 +30,7 @@ public final class TestSpec {
     private RestartPolicy restart = RestartPolicy.DEFAULT;
     private final List<Volume> volumes = new ArrayList<>();
     private Duration stopTimeout = Duration.ofSeconds(10);
+    private Isolation isolation = Isolation.NONE;
 
     private TestSpec(String engine) {
         this.engine = engine;
@@ -88,6 +90,11 @@ public final class TestSpec {
         return this;
     }
 
+    public TestSpec isolation(Isolation isolation) {
+        this.isolation = isolation;
+        return this;
+    }
+
     public TestSpec stopTimeout(Duration stopTimeout) {
         this.stopTimeout = stopTimeout;
         return this;
@@ -95,6 +102,6 @@ public final class TestSpec {
 
     public AppSpec build() {
         return new AppSpec(name, engine, artifact, command, args, env, workingDir, resources, health, restart, volumes,
-                stopTimeout);
+                stopTimeout, isolation);
     }
 }
