@@ -45,8 +45,6 @@ CREATE TABLE events (
     details    TEXT    NOT NULL CHECK (json_valid(details))
 ) STRICT;
 
-CREATE INDEX events_by_deployment ON events (deployment, seq);
-
 CREATE TABLE api_keys (
     id         TEXT    NOT NULL PRIMARY KEY,
     tenant     TEXT    NOT NULL,

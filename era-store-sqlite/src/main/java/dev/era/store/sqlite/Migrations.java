@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
 /**
  * Brings a database file up to this build's schema by applying the SQL files under
  * {@code db/sqlite/} in version order, each in its own transaction, and recording each in
- * {@code schema_version}. A file whose schema is newer than this build is refused untouched.
+ * {@code schema_version}. A file whose schema is newer than this build is refused before any
+ * migration runs.
  * <p>
  * Hand-written rather than Flyway: the whole job is these few lines, and the store must refuse a
  * newer schema with its own message (Flyway ignores "future" migrations by default).

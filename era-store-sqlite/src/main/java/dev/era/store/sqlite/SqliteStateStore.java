@@ -25,13 +25,14 @@ import java.util.Optional;
 
 /**
  * The embedded state store: one SQLite file in WAL mode. Every write goes through a single writer
- * thread that commits whatever is queued in one transaction ({@link GroupCommitWriter}); a write
+ * thread that commits whatever is queued at that moment in one transaction (group commit); a write
  * method returns once its transaction is committed. Reads run on a small pool of read-only
  * connections and see every write that has returned.
  * <p>
  * The caller must open one store per file per process, and {@link #close()} it on shutdown, which
  * commits the writes already queued. A committed write survives a crash of the daemon
- * ({@code kill -9}); see {@link Connections#writer} for why a power loss is out of scope.
+ * ({@code kill -9}); a power loss may roll back the last commits before a checkpoint (the file
+ * stays consistent), which is out of scope for the embedded store.
  * Times are stored with millisecond precision. {@link #saveApiKey} inserts; a second key with the
  * same id or SHA-256 is a {@link ConflictException}. {@link #purge} of an unknown id is a
  * {@link NotFoundException} and writes nothing.
