@@ -39,12 +39,13 @@ final class ApiHandler extends Handler.Abstract {
     private final Metrics metrics;
     private final Router router = new Router();
 
-    ApiHandler(DeploymentService deployments, Authenticator auth, Metrics metrics, OpenStreams streams) {
+    ApiHandler(DeploymentService deployments, Authenticator auth, Metrics metrics, OpenStreams streams,
+               Duration heartbeat) {
         this.auth = auth;
         this.metrics = metrics;
         new SystemEndpoints(deployments, metrics).register(router);
         new DeploymentEndpoints(deployments).register(router);
-        new StreamEndpoints(deployments, streams, HEARTBEAT).register(router);
+        new StreamEndpoints(deployments, streams, heartbeat).register(router);
     }
 
     Router router() {

@@ -12,6 +12,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -44,6 +45,11 @@ public final class EraServer implements AutoCloseable {
      * @throws UncheckedIOException     when an address cannot be bound (the TCP port is taken)
      */
     public static EraServer start(HttpConfig config, DeploymentService deployments, Authenticator auth) {
+        return start(config, deployments, auth, ApiHandler.HEARTBEAT);
+    }
+
+    /** @param heartbeat how often an idle SSE stream is written to, which is how a departed client is noticed */
+    static EraServer start(HttpConfig config, DeploymentService deployments, Authenticator auth, Duration heartbeat) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(deployments, "deployments");
         Objects.requireNonNull(auth, "auth");
@@ -77,7 +83,7 @@ public final class EraServer implements AutoCloseable {
         }
 
         OpenStreams streams = new OpenStreams();
-        server.setHandler(new ApiHandler(deployments, auth, new Metrics(), streams));
+        server.setHandler(new ApiHandler(deployments, auth, new Metrics(), streams, heartbeat));
         server.setErrorHandler(new JsonErrorHandler());
         try {
             server.start();

@@ -153,10 +153,13 @@ final class StreamEndpoints {
                 overflow.set(true);
             }
         });
-        Runnable unregister = streams.register(() -> {
+        Runnable halt = () -> {
             queue.clear();
             queue.offer(STOP);
-        });
+        };
+        Runnable unregister = streams.register(halt);
+        // Jetty reports a client that went away only sometimes; the heartbeat write catches the rest.
+        ex.request().addFailureListener(failure -> halt.run());
         try {
             if (!ex.response().isCommitted()) {
                 sse.open();

@@ -66,6 +66,17 @@ abstract class ApiTest {
         return out;
     }
 
+    /** Waits up to 5 s for a condition that another thread makes true. */
+    static void eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 5 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+
     static String spec(String name) {
         return "name: " + name + "\ncommand: [\"sleep\", \"100\"]\n";
     }

@@ -74,6 +74,7 @@ public final class FakeDeploymentService implements DeploymentService {
             eventFollowers.clear();
             logFollowers.clear();
             nextFailure = null;
+            seq = 0;
         }
     }
 
