@@ -102,7 +102,7 @@ final class Exchange {
     }
 
     private static void checkType(String header, List<String> accepted) {
-        String[] parts = header.split(";");
+        String[] parts = header.split(";", -1);
         String mime = parts[0].trim().toLowerCase(Locale.ROOT);
         if (!accepted.contains(mime)) {
             throw HttpError.unsupportedMediaType(Query.clip(header), accepted);

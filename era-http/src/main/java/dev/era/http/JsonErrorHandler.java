@@ -25,7 +25,12 @@ final class JsonErrorHandler implements Request.Handler {
             status = h.getCode();
             response.setStatus(status);
         }
-        if (status < 400) {
+        if (status == 501 || status == 505) {
+            // Jetty's answers to an unknown transfer coding or HTTP version: the client's mistake, and
+            // a 5xx from ERA always means a bug, so these are 400s.
+            status = 400;
+            response.setStatus(status);
+        } else if (status < 400) {
             status = 500;
             response.setStatus(status);
         }

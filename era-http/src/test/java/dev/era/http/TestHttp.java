@@ -98,10 +98,18 @@ final class TestHttp {
 
     /** Sends bytes as they are and reads one response; the connection is closed by the server. */
     Reply raw(byte[] request, boolean head) {
+        return raw(request, head, false);
+    }
+
+    /** @param endInput shut down the sending side after the bytes, so that the server never waits for more */
+    Reply raw(byte[] request, boolean head, boolean endInput) {
         try (SocketChannel ch = open()) {
             Thread watchdog = watchdog(ch);
             try {
                 ch.write(ByteBuffer.wrap(request));
+                if (endInput) {
+                    ch.shutdownOutput();
+                }
                 InputStream in = Channels.newInputStream(ch);
                 return read(in, head);
             } finally {
