@@ -53,6 +53,7 @@ public final class EraServer implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(deployments, "deployments");
         Objects.requireNonNull(auth, "auth");
+        skipJettyMBeanProbe();
 
         QueuedThreadPool threads = new QueuedThreadPool(64, 2);
         threads.setName("era-http");
@@ -127,6 +128,19 @@ public final class EraServer implements AutoCloseable {
         IOException io = e instanceof IOException x ? x : new IOException(e);
         return new UncheckedIOException("cannot listen on " + where + ": " + e.getMessage()
                 + "; is another daemon running? Choose another port or data directory", io);
+    }
+
+    /**
+     * Jetty's MemoryUtils asks the platform MBean server whether oops are compressed, which starts
+     * JMX and JFR support: about 130 ms of a start-up that must answer /health within 400 ms. The
+     * answer only sizes padding against false sharing; 16 references per 64-byte cache line is right
+     * for the compressed oops of any heap under 32 GiB. A value set by the operator wins.
+     */
+    private static void skipJettyMBeanProbe() {
+        String key = "org.eclipse.jetty.util.referencesPerCacheLine";
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, "16");
+        }
     }
 
     private static void stopQuietly(Server server) {

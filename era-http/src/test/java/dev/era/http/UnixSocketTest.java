@@ -55,7 +55,7 @@ class UnixSocketTest {
         }
         assertThat(socket).exists();
 
-        try (EraServer server = start(socket)) {
+        try (EraServer _ = start(socket)) {
             assertThat(TestHttp.unix(socket).get("/health").status()).isEqualTo(200);
         }
     }
@@ -63,7 +63,7 @@ class UnixSocketTest {
     @Test
     void aSocketInUseByAnotherDaemonIsNotStolen() {
         Path socket = dir.resolve("era.sock");
-        try (EraServer first = start(socket)) {
+        try (EraServer _ = start(socket)) {
             assertThatThrownBy(() -> start(socket))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("listening on " + socket);
@@ -94,7 +94,7 @@ class UnixSocketTest {
     @Test
     void theMissingParentDirectoryIsCreated() {
         Path socket = dir.resolve("data").resolve("era.sock");
-        try (EraServer server = start(socket)) {
+        try (EraServer _ = start(socket)) {
             assertThat(socket).exists();
         }
     }
