@@ -1,5 +1,9 @@
 package dev.era.http;
 
+import dev.era.api.BadRequestException;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,7 +62,7 @@ final class Router {
 
     /** HEAD is answered by the GET route (Jetty sends no body for HEAD). */
     Match match(String method, String path) {
-        List<String> parts = split(path);
+        List<String> parts = split(path).stream().map(Router::decode).toList();
         Set<String> allowed = new TreeSet<>();
         String template = null;
         String wanted = method.equals("HEAD") ? "GET" : method;
@@ -97,6 +101,22 @@ final class Router {
             }
         }
         return params;
+    }
+
+    /**
+     * Jetty hands over the path still percent-encoded (so that an encoded '/' cannot split a
+     * segment); each segment is decoded here. '+' is a plain character in a path.
+     */
+    private static String decode(String segment) {
+        if (segment.indexOf('%') < 0) {
+            return segment;
+        }
+        try {
+            return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("the path segment '" + Query.clip(segment) + "' is not valid %-encoding",
+                    Map.of("segment", Query.clip(segment)));
+        }
     }
 
     /** "/a/b/" and "/a/b" are the same path; "//" keeps its empty segment so that it matches nothing. */

@@ -25,6 +25,14 @@ class RouterTest {
     }
 
     @Test
+    void pathParametersArePercentDecoded() {
+        Router.Match m = router.match("GET", "/deployments/a%20b%3Fc+d%C3%BC");
+
+        assertThat(m).isInstanceOfSatisfying(Router.Match.Found.class,
+                f -> assertThat(f.params()).containsEntry("ref", "a b?c+dü"));
+    }
+
+    @Test
     void aTrailingSlashIsIgnored() {
         assertThat(router.match("GET", "/deployments/")).isInstanceOf(Router.Match.Found.class);
     }
