@@ -31,7 +31,7 @@ final class EventsCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "100", paramLabel = "N", description = "At most this many (1-1000, without -f).")
     int limit;
 
-    @Option(names = "--deployment", paramLabel = "NAME", description = "Only events of this deployment (with -f).")
+    @Option(names = "--deployment", paramLabel = "NAME", description = "Only events of this deployment (name or id).")
     String deployment;
 
     @Override
@@ -39,9 +39,8 @@ final class EventsCommand implements Callable<Integer> {
         EraClient client = root.client();
         PrintWriter out = root.out();
         if (!follow) {
-            EventPage page = client.events(after, limit);
-            List<Event> events = deployment == null ? page.events()
-                    : page.events().stream().filter(e -> deployment.equals(e.name()) || deployment.equals(e.deployment())).toList();
+            EventPage page = deployment == null ? client.events(after, limit) : client.events(after, limit, deployment);
+            List<Event> events = page.events();
             if (root.json()) {
                 ObjectNode o = JsonNodeFactory.instance.objectNode();
                 o.set("events", Output.array(events.stream().map(Event::json).toList()));

@@ -266,9 +266,12 @@ class EraCliTest {
         assertThat(table.out()).startsWith("SEQ  TIME").contains("web   transition  VALIDATING")
                 .contains("RUNNING");
 
+        era("deploy", "-f", spec("db", "").toString());
+        assertThat(era("events", "--deployment", "db").out()).contains("db").doesNotContain("web");
+
         Run json = era("events", "--after", "1", "-o", "json");
         assertThat(json.json().get("events").get(0).get("seq").asLong()).isEqualTo(2);
-        assertThat(json.json().get("lastSeq").asLong()).isEqualTo(3);
+        assertThat(json.json().get("lastSeq").asLong()).isEqualTo(6);
     }
 
     @Test

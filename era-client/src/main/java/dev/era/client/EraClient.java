@@ -65,7 +65,7 @@ public final class EraClient {
      * Creates a deployment from a YAML or JSON spec.
      *
      * @param wait how long the daemon waits for it to settle (RUNNING, STOPPED or FAILED) before
-     *             answering; zero answers at once
+     *             answering; zero answers at once; the daemon accepts at most 10 minutes
      */
     public Deployment deploy(String specText, Duration wait) {
         byte[] body = specText.getBytes(StandardCharsets.UTF_8);
@@ -104,6 +104,11 @@ public final class EraClient {
     /** Events with a seq above {@code after}, oldest first, at most {@code limit} (1-1000). */
     public EventPage events(long after, int limit) {
         return Wire.events(fetch("/events?after=" + after + "&limit=" + limit));
+    }
+
+    /** Like {@link #events(long, int)}, for the events of one deployment (id or name). */
+    public EventPage events(long after, int limit, String deployment) {
+        return Wire.events(fetch("/events?after=" + after + "&limit=" + limit + "&deployment=" + query(deployment)));
     }
 
     /** The last {@code tail} lines of a deployment's output. */

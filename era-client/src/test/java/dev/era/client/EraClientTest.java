@@ -171,6 +171,16 @@ class EraClientTest {
     }
 
     @Test
+    void eventsOfOneDeployment() {
+        unix.deploy(SPEC, WAIT);
+        unix.deploy("name: db\ncommand: [x]\n", WAIT);
+
+        EventPage page = unix.events(0, 100, "db");
+
+        assertThat(page.events()).isNotEmpty().allSatisfy(e -> assertThat(e.name()).isEqualTo("db"));
+    }
+
+    @Test
     void followEventsDeliversStoredThenNewEvents() throws InterruptedException {
         fake.publish("default", "info", "before");
         BlockingQueue<Event> got = new LinkedBlockingQueue<>();

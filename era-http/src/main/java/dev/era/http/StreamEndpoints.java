@@ -46,7 +46,7 @@ final class StreamEndpoints {
         Query q = ex.query();
         long after = q.longValue("after", 0, 0, Long.MAX_VALUE);
         int limit = q.intValue("limit", 100, 1, 1000);
-        boolean follow = q.flag("follow");
+        boolean follow = q.flag("follow") && !head(ex);
         String only = q.text("deployment").orElse("");
         Predicate<Event> wanted = only.isEmpty() ? e -> true
                 : e -> only.equals(e.deployment()) || only.equals(e.name());
@@ -108,6 +108,11 @@ final class StreamEndpoints {
         ex.json(200, Views.events(out, cursor));
     }
 
+    /** A HEAD gets the page's headers: a stream whose bytes are all dropped would never notice its client left. */
+    private static boolean head(Exchange ex) {
+        return ex.request().getMethod().equals("HEAD");
+    }
+
     private static long lastEventId(String header) {
         try {
             long v = Long.parseLong(header.trim());
@@ -126,7 +131,7 @@ final class StreamEndpoints {
         String ref = q.required("deployment");
         int tail = q.intValue("tail", 100, 0, 10_000);
         Caller caller = ex.caller();
-        if (q.flag("follow")) {
+        if (q.flag("follow") && !head(ex)) {
             SseWriter sse = new SseWriter(ex.response());
             pump(ex, sse, sink -> deployments.followLogs(caller, ref, tail, sink), (String line) -> sse.event(null, line));
             return;

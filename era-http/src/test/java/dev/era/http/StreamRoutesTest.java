@@ -101,6 +101,15 @@ class StreamRoutesTest extends ApiTest {
     }
 
     @Test
+    void headOfAFollowIsAnsweredWithoutAStream() {
+        TestHttp.Reply r = unix.send("HEAD", "/events?follow=true", null);
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.header("content-type")).startsWith("application/json");
+        assertThat(fake.followers()).isZero();
+    }
+
+    @Test
     void aBadLastEventIdIs400() {
         try (TestHttp.SseStream s = unix.sse("/events?follow=true", "Last-Event-ID", "yesterday")) {
             assertThat(s.head.status()).isEqualTo(400);
