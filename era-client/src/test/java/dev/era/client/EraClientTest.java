@@ -199,7 +199,7 @@ class EraClientTest {
     @Test
     void followEventsOfOneDeployment() throws InterruptedException {
         BlockingQueue<Event> got = new LinkedBlockingQueue<>();
-        try (Subscription s = tcp.followEvents(0, "web", got::add)) {
+        try (Subscription _ = tcp.followEvents(0, "web", got::add)) {
             tcp.deploy("name: other\ncommand: [x]\n");
             tcp.deploy(SPEC);
 
@@ -250,7 +250,7 @@ class EraClientTest {
         assertThat(unix.logs("web", 1)).containsExactly("two");
 
         BlockingQueue<String> got = new LinkedBlockingQueue<>();
-        try (Subscription s = unix.followLogs("web", 1, got::add)) {
+        try (Subscription _ = unix.followLogs("web", 1, got::add)) {
             assertThat(got.poll(10, TimeUnit.SECONDS)).isEqualTo("two");
             fake.appendLog("web", "three");
             assertThat(got.poll(10, TimeUnit.SECONDS)).isEqualTo("three");
