@@ -60,7 +60,7 @@ final class LifecycleActions {
                 stopWork(engine, d);
                 Deployment cleaned = d.withHandle(Deployment.NO_HANDLE, 0).withHealth(Health.UNKNOWN)
                         .withState(d.state(), "", c.clock().instant());
-                c.record(cleaned, "cleanup", "work ended; " + d.message());
+                c.record(cleaned, "cleanup", "stopped what was left of the work");
                 rt.settle(c.current(d.id()));
             }
             case UNINSTALL -> {
@@ -102,7 +102,7 @@ final class LifecycleActions {
         long activation = rt.activation;
         if (!d.spec().health().enabled()) {
             if (!alreadyHealthy) {
-                c.next(rt, d, LifecycleEvent.HEALTHY, x -> x.withHealth(Health.HEALTHY), "");
+                c.next(rt, d, LifecycleEvent.HEALTHY, x -> x.withHealth(Health.HEALTHY), "running (no health probe)");
             }
             return;
         }
