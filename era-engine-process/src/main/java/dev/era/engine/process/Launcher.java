@@ -65,13 +65,15 @@ final class Launcher {
         return "ERA_VOLUME_" + v.name().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
-    Process launch(Workload w, Path workDir, Map<String, String> env, Cgroup cgroup, Path exitFile, Path readyFile) {
+    /** Starts {@code argv} (the app's, or the sandbox's launch) under the wrapper, in {@code workDir} with exactly {@code env}. */
+    Process launch(Workload w, Path workDir, Map<String, String> env, Cgroup cgroup, Path exitFile, Path readyFile,
+                   List<String> argv) {
         Path script = w.runDir().resolve("wrapper.sh");
         List<String> cmd = new ArrayList<>(List.of(setsid.toString(), SHELL, script.toString(), exitFile.toString(),
                 readyFile.toString(), cgroup.oomCounter().map(Path::toString).orElse("-"),
                 Integer.toString(cgroup.procsFiles().size())));
         cgroup.procsFiles().forEach(p -> cmd.add(p.toString()));
-        cmd.addAll(w.spec().argv());
+        cmd.addAll(argv);
         try {
             writeWrapper(script);
             Files.createDirectories(w.logFile().toAbsolutePath().getParent());
@@ -84,7 +86,7 @@ final class Launcher {
             pb.environment().putAll(env);
             return pb.start();
         } catch (IOException e) {
-            throw new EngineException("deployment " + w.id() + ": cannot start " + w.spec().argv() + " in " + workDir + ": "
+            throw new EngineException("deployment " + w.id() + ": cannot start " + argv + " in " + workDir + ": "
                     + e.getMessage() + "; check that " + setsid + " and " + SHELL + " exist and the log file "
                     + w.logFile() + " is writable", Map.of("deployment", w.id().value()), e);
         }

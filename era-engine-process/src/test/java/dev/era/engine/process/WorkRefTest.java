@@ -45,7 +45,7 @@ class WorkRefTest {
     void procStatCountsFieldsAfterTheCommandName() {
         String stat = "4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 987654 1000 10";
 
-        assertThat(ProcStat.parse(4242, stat)).isEqualTo(new ProcStat(4242, 'S', 4242, 987654));
+        assertThat(ProcStat.parse(4242, stat)).isEqualTo(new ProcStat(4242, 'S', 4242, 4242, 987654));
     }
 
     @Test
