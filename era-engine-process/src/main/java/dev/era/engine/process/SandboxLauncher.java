@@ -179,7 +179,9 @@ final class SandboxLauncher {
                 "--gid", Integer.toString(SandboxHost.GID)));
         a.addAll(host.hostView());
         a.addAll(SandboxEtc.bwrapArgs(etcDir));
+        // /dev read-only but for its own /dev/shm (a tmpfs, charged to the memory cgroup) and its devpts
         a.addAll(List.of("--ro-bind-data", "6", "/etc/hosts", "--proc", "/proc", "--dev", "/dev",
+                "--perms", "01777", "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
                 "--dir", "/var", "--symlink", "../tmp", "/var/tmp"));
         Map<String, Boolean> readOnly = new LinkedHashMap<>();
         w.spec().volumes().forEach(v -> readOnly.put(v.mountPath(), v.readOnly()));
