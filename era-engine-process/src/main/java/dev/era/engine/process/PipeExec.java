@@ -26,7 +26,7 @@ final class PipeExec implements ExecProcess {
         return new PipeExec(pb.start());
     }
 
-    /** The command's host pid, once nsenter has forked it (a few ms after the start); nsenter's before. */
+    /** The command's host pid, once the applier has forked it (a few ms after the start); the applier's before. */
     @Override
     public long pid() {
         return awaitCommandPid(process);

@@ -58,7 +58,7 @@ import java.util.stream.Stream;
  * on); {@link #paused} tells. A stop thaws it first, so that its processes can take the signals.
  *
  * <p>Needs {@code /proc}, {@code /bin/sh} and {@code setsid} (util-linux); limits need root (or a
- * delegated cgroup subtree); sandboxes need root, x86_64, bubblewrap, setpriv, nsenter and perl.
+ * delegated cgroup subtree); sandboxes need root, x86_64, bubblewrap, setpriv and perl.
  */
 public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pausable {
     private static final String STATE = "state";
@@ -96,7 +96,7 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
         this.clock = clock;
         this.sandboxHost = sandboxHost;
         this.sandboxes = new SandboxLauncher(sandboxHost);
-        this.execs = new SandboxExec(sandboxHost, setsid);
+        this.execs = new SandboxExec(sandboxHost);
         LOG.info("process engine: {}, setsid {}, sandboxes {}", cgroups.describe(), setsid,
                 sandboxHost.available() ? "as host uid " + sandboxHost.hostUid() : "unavailable: " + sandboxHost.problem());
     }

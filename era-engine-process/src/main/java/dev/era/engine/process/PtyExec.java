@@ -10,8 +10,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A command exec'd into a sandbox on a terminal (see {@link SandboxExec} and {@link Pty}): its
- * stdin, stdout and stderr are the slave, and it is the terminal's foreground job, so ^C, job
- * control and SIGWINCH work as in a terminal emulator.
+ * stdin, stdout and stderr are the slave, which is the controlling terminal of the exec's session,
+ * and it is the terminal's foreground job, so ^C, job control and SIGWINCH work as in a terminal
+ * emulator.
  */
 final class PtyExec implements ExecProcess {
     private static final int SIGKILL = 9;

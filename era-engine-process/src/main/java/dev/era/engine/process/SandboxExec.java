@@ -19,47 +19,36 @@ import java.util.regex.Pattern;
 
 /**
  * Runs a command inside a running sandbox, with everything its init has: namespaces, cgroups,
- * user, no_new_privs and seccomp filter.
+ * user, no_new_privs, an empty capability set and the seccomp filter.
  *
- * <p>The chain, each step exec'ing the next: {@code setsid [--ctty] sh} (root) writes its own pid
- * into the sandbox's cgroups, so that nothing of the command ever runs outside them; {@code nsenter
- * -t <init> -a -r -S 1000 -G 1000} enters the user namespace and, through it, every other namespace
- * of bubblewrap's pid 1 (forking once, since a new pid namespace only applies to children), clears
- * the supplementary groups and becomes the sandbox user, which leaves no capability after its exec;
- * {@code perl sandbox-exec.pl} sets no_new_privs, loads the same seccomp filter the init got (from
- * the run directory, fd 9), makes the command its own process group (the terminal's foreground one
- * with a TTY) and execs it. nsenter stays outside as the command's parent and exits with its status.
+ * <p>The daemon spawns one root process, {@code perl sandbox-exec.pl}, which does in order: a new
+ * session (and the terminal as its controlling one), the sandbox's cgroups, its namespaces through
+ * setns(2) on bubblewrap's pid 1 (the user namespace last, while root's rights still count for the
+ * others), and a fork, since a pid namespace applies to children only. The child applies
+ * no_new_privs, the filter and an empty bounding set while it still belongs to root, and only then
+ * becomes the sandbox user and execs the command: no sandbox process can ever signal, trace or
+ * write into it before the filter holds. The parent stays outside and exits with the command's
+ * status (128 + n when a signal n killed it). See the script for the details.
  *
- * <p>Why not bubblewrap again: its {@code --userns}/{@code --pidns} cannot join a sandbox it made
- * unprivileged (the pid namespace belongs to an outer user namespace that no process lives in), it
- * cannot join a net or ipc namespace at all, and it would build a second mount namespace. Entering
- * the init's namespaces gives the exec'd command exactly the init's view.
+ * <p>Why not nsenter and bubblewrap: nsenter can only become the sandbox user before exec'ing the
+ * applier, which would then run as that user, unfiltered, in reach of the sandbox's processes; and
+ * bubblewrap's {@code --userns}/{@code --pidns} cannot join a sandbox it made unprivileged (the pid
+ * namespace belongs to an outer user namespace that no process lives in), nor a net or ipc
+ * namespace, and would build a second mount namespace.
  *
- * <p>The environment travels as {@code ERA_X_<name>} through the root side (where an {@code LD_PRELOAD}
- * would otherwise run as root) and is unpacked by the applier.
+ * <p>The environment travels as {@code ERA_X_<name>} through the root process (where an
+ * {@code LD_PRELOAD} or {@code PERL5OPT} would otherwise act as root) and is unpacked just before
+ * the exec.
  */
 final class SandboxExec {
     private static final String APPLIER = resource("sandbox-exec.pl");
-    /** Joins the cgroups, then enters the sandbox. Arguments: filter nsenter init uid gid n procs... applier-argv... */
-    private static final String ENTER = """
-            filter=$1 nsenter=$2 init=$3 uid=$4 gid=$5 n=$6
-            shift 6
-            while [ "$n" -gt 0 ]; do
-              echo $$ > "$1" || { echo "era: cannot join cgroup $1" >&2; exit 125; }
-              shift
-              n=$((n - 1))
-            done
-            exec "$nsenter" -t "$init" -a -r -S "$uid" -G "$gid" -- "$@" 9<"$filter"
-            """;
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final String PREFIX = "ERA_X_";
 
     private final SandboxHost host;
-    private final Path setsid;
 
-    SandboxExec(SandboxHost host, Path setsid) {
+    SandboxExec(SandboxHost host) {
         this.host = host;
-        this.setsid = setsid;
     }
 
     ExecProcess exec(WorkRef ref, ExecSpec spec) {
@@ -79,16 +68,12 @@ final class SandboxExec {
             env.putIfAbsent("TERM", "xterm-256color");
         }
         Cgroup cgroup = new Cgroup(ref.cgroupDirs());
-        List<String> cmd = new ArrayList<>(List.of(setsid.toString()));
-        if (spec.tty()) {
-            cmd.add("--ctty"); // stdin is the terminal's slave: it becomes the session's controlling terminal
-        }
-        cmd.addAll(List.of(Launcher.SHELL, "-c", ENTER, "era-exec", ref.runDir().resolve(SandboxLauncher.FILTER_FILE).toString(),
-                host.nsenter().toString(), Long.toString(ref.initPid()), Integer.toString(SandboxHost.UID),
-                Integer.toString(SandboxHost.GID), Integer.toString(cgroup.procsFiles().size())));
+        List<String> cmd = new ArrayList<>(List.of(host.perl().toString(), "-e", APPLIER, "--", Long.toString(ref.initPid()),
+                Integer.toString(SandboxHost.UID), Integer.toString(SandboxHost.GID),
+                ref.runDir().resolve(SandboxLauncher.FILTER_FILE).toString(),
+                spec.workingDir().isEmpty() ? SandboxHost.WORKSPACE : spec.workingDir(), spec.tty() ? "1" : "0",
+                Integer.toString(cgroup.procsFiles().size())));
         cgroup.procsFiles().forEach(p -> cmd.add(p.toString()));
-        cmd.addAll(List.of(host.perl().toString(), "-e", APPLIER, "--",
-                spec.workingDir().isEmpty() ? SandboxHost.WORKSPACE : spec.workingDir(), spec.tty() ? "1" : "0"));
         cmd.addAll(spec.command());
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("/").toFile());
         pb.environment().clear();
@@ -98,7 +83,7 @@ final class SandboxExec {
             return spec.tty() ? PtyExec.start(pb, ref, host, spec.rows(), spec.cols()) : PipeExec.start(pb);
         } catch (IOException e) {
             throw new EngineException("cannot start " + spec.command() + " in the sandbox of " + ref.runDir() + ": "
-                    + e.getMessage() + "; check that " + setsid + ", " + host.nsenter() + " and " + host.perl() + " exist",
+                    + e.getMessage() + "; check that " + host.perl() + " exists",
                     Map.of("command", spec.command()), e);
         }
     }
@@ -121,7 +106,7 @@ final class SandboxExec {
         }
     }
 
-    /** The command's host pid: nsenter's child (the applier became the command). 0 while it is not forked yet. */
+    /** The command's host pid: the applier's child (which became the command). 0 while it is not forked yet. */
     static long commandPid(long leader) {
         List<Long> children = ProcStat.children(leader);
         return children.isEmpty() ? 0 : children.getFirst();

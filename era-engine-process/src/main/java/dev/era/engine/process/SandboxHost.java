@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /**
  * What sandboxes need from this host, found once when the engine is made: the programs (bubblewrap,
- * setpriv and nsenter from util-linux, perl for the exec applier), whether they can work here (root,
+ * setpriv from util-linux, perl for {@link SandboxExec}), whether they can work here (root,
  * x86_64, unprivileged user namespaces), and the read-only part of the host filesystem every sandbox
  * sees, as bubblewrap arguments.
  *
@@ -26,7 +26,7 @@ import java.util.Optional;
  *                    bind-mounts the sandbox's directories for bubblewrap to pick up (see {@link SandboxLauncher})
  * @param hostView    bubblewrap arguments for the host's /usr, /bin, /lib... (/etc is {@link SandboxEtc})
  */
-record SandboxHost(String problem, Path bwrap, Path setpriv, Path nsenter, Path perl, int hostUid, int hostGid,
+record SandboxHost(String problem, Path bwrap, Path setpriv, Path perl, int hostUid, int hostGid,
                    Path stagingRoot, List<String> hostView) {
     static final int UID = 1000;
     static final int GID = 1000;
@@ -57,7 +57,6 @@ record SandboxHost(String problem, Path bwrap, Path setpriv, Path nsenter, Path 
         String search = path + ":/usr/sbin:/usr/bin:/sbin:/bin";
         Optional<Path> bwrap = Executables.onPath("bwrap", search);
         Optional<Path> setpriv = Executables.onPath("setpriv", search);
-        Optional<Path> nsenter = Executables.onPath("nsenter", search);
         Optional<Path> perl = Executables.onPath("perl", search);
         List<String> missing = new ArrayList<>();
         if (!"amd64".equals(System.getProperty("os.arch")) && !"x86_64".equals(System.getProperty("os.arch"))) {
@@ -69,17 +68,16 @@ record SandboxHost(String problem, Path bwrap, Path setpriv, Path nsenter, Path 
         }
         bwrap.ifPresentOrElse(p -> { }, () -> missing.add("bubblewrap (bwrap) is not installed; apt-get install bubblewrap"));
         setpriv.ifPresentOrElse(p -> { }, () -> missing.add("setpriv (util-linux) is not installed"));
-        nsenter.ifPresentOrElse(p -> { }, () -> missing.add("nsenter (util-linux) is not installed"));
         perl.ifPresentOrElse(p -> {
             if (!p.startsWith("/usr") && !p.startsWith("/bin")) {
                 missing.add("perl is at " + p + ", which sandboxes do not see; install it under /usr");
             }
-        }, () -> missing.add("perl is not installed (exec applies the seccomp filter with it); apt-get install perl-base"));
+        }, () -> missing.add("perl is not installed (exec enters sandboxes with it); apt-get install perl-base"));
         if (readInt("/proc/sys/user/max_user_namespaces", 1) == 0 || readInt("/proc/sys/kernel/unprivileged_userns_clone", 1) == 0) {
             missing.add("user namespaces are disabled; sysctl user.max_user_namespaces=10000 kernel.unprivileged_userns_clone=1");
         }
         return new SandboxHost(String.join("; ", missing), bwrap.orElse(Path.of("bwrap")), setpriv.orElse(Path.of("setpriv")),
-                nsenter.orElse(Path.of("nsenter")), perl.orElse(Path.of("perl")), hostId, hostId, stagingRoot, readHostView());
+                perl.orElse(Path.of("perl")), hostId, hostId, stagingRoot, readHostView());
     }
 
     boolean available() {

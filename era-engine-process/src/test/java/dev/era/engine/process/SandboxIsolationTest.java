@@ -150,11 +150,12 @@ class SandboxIsolationTest extends SandboxTestSupport {
                 + " exec sleep 60"));
         EngineHandle h = start(w);
 
-        ExecResult exec = sh(h, "grep -E '^(Uid|CapPrm|CapEff|CapInh|CapAmb|NoNewPrivs|Seccomp):' /proc/self/status");
+        ExecResult exec = sh(h, "grep -E '^(Uid|Gid|Groups|CapPrm|CapEff|CapInh|CapAmb|CapBnd|NoNewPrivs|Seccomp):' /proc/self/status");
 
-        assertThat(exec.stdout()).contains("Uid:\t1000\t1000\t1000\t1000", "CapPrm:\t0000000000000000",
-                "CapEff:\t0000000000000000", "CapInh:\t0000000000000000", "CapAmb:\t0000000000000000", "NoNewPrivs:\t1",
-                "Seccomp:\t2");
+        assertThat(exec.stdout().lines().map(String::strip)).as("no supplementary groups").contains("Groups:");
+        assertThat(exec.stdout()).contains("Uid:\t1000\t1000\t1000\t1000", "Gid:\t1000\t1000\t1000\t1000",
+                "CapPrm:\t0000000000000000", "CapEff:\t0000000000000000", "CapInh:\t0000000000000000",
+                "CapAmb:\t0000000000000000", "CapBnd:\t0000000000000000", "NoNewPrivs:\t1", "Seccomp:\t2");
         awaitLog(w, "Seccomp:");
         assertThat(Workloads.log(w)).contains("Uid:\t1000\t1000\t1000\t1000", "CapEff:\t0000000000000000",
                 "CapBnd:\t0000000000000000", "NoNewPrivs:\t1", "Seccomp:\t2");
