@@ -156,7 +156,7 @@ class SandboxExecTest extends SandboxTestSupport {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (!Files.readString(Path.of("/proc/" + pid + "/comm")).strip().equals(name)) {
             assertThat(System.nanoTime()).as("process " + pid + " to become " + name).isLessThan(deadline);
-            Thread.onSpinWait();
+            Thread.yield();
         }
     }
 
