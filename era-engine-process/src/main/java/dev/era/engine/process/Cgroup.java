@@ -6,11 +6,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One start's cgroup: a directory per v1 hierarchy, or a single v2 directory, or none. The
@@ -91,6 +93,23 @@ record Cgroup(List<Path> dirs) {
                         + ": " + e.getMessage() + "; check that the daemon runs as root", Map.of("cgroup", file.toString()), e);
             }
         });
+    }
+
+    /**
+     * Freezes or thaws the group and waits up to {@code timeout} for it; false when it did not get
+     * there (a process stuck in the kernel), in which case the group is thawed again.
+     */
+    boolean freeze(boolean frozen, Duration timeout) {
+        requestFrozen(frozen);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (frozen() != frozen) {
+            if (System.nanoTime() - deadline > 0) {
+                requestFrozen(false);
+                return false;
+            }
+            LockSupport.parkNanos(500_000);
+        }
+        return true;
     }
 
     /** Pids of the processes in the group now (the union over the hierarchies). */

@@ -65,14 +65,28 @@ final class Launcher {
         return "ERA_VOLUME_" + v.name().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
-    /** Starts {@code argv} (the app's, or the sandbox's launch) under the wrapper, in {@code workDir} with exactly {@code env}. */
+    /** A file the wrapper's child opens on descriptor {@code fd} (3 to 9) before it becomes the program. */
+    record FdFile(int fd, boolean write, Path file) {
+        FdFile {
+            if (fd < 3 || fd > 9) {
+                throw new IllegalArgumentException("the wrapper opens descriptors 3 to 9 only, not " + fd);
+            }
+        }
+    }
+
+    /**
+     * Starts {@code argv} (the app's, or the sandbox's launch) under the wrapper, in {@code workDir} with
+     * exactly {@code env}, with {@code files} open on their descriptors.
+     */
     Process launch(Workload w, Path workDir, Map<String, String> env, Cgroup cgroup, Path exitFile, Path readyFile,
-                   List<String> argv) {
+                   List<FdFile> files, List<String> argv) {
         Path script = w.runDir().resolve("wrapper.sh");
         List<String> cmd = new ArrayList<>(List.of(setsid.toString(), SHELL, script.toString(), exitFile.toString(),
                 readyFile.toString(), cgroup.oomCounter().map(Path::toString).orElse("-"),
                 Integer.toString(cgroup.procsFiles().size())));
         cgroup.procsFiles().forEach(p -> cmd.add(p.toString()));
+        cmd.add(Integer.toString(files.size()));
+        files.forEach(f -> cmd.addAll(List.of(f.fd() + (f.write() ? ">" : "<"), f.file().toString())));
         cmd.addAll(argv);
         try {
             writeWrapper(script);

@@ -10,7 +10,6 @@ import dev.era.api.ExecProcess;
 import dev.era.api.ExecSpec;
 import dev.era.api.ExitListener;
 import dev.era.api.FileAccess;
-import dev.era.api.InvalidSpecException;
 import dev.era.api.Pausable;
 import dev.era.api.RuntimePlugin;
 import dev.era.api.Volume;
@@ -33,7 +32,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Pattern;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -66,8 +65,8 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
     private static final Duration STOP_POLL = Duration.ofMillis(20);
     private static final Duration READY_WAIT = Duration.ofSeconds(5);
     private static final Duration FREEZE_WAIT = Duration.ofSeconds(5);
+    private static final long READY_POLL_NANOS = 200_000;
     private static final Logger LOG = LoggerFactory.getLogger(ProcessEngine.class);
-    private static final Pattern VOLUME_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
 
     private final Launcher launcher;
     private final Cgroups cgroups;
@@ -119,63 +118,9 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
     @Override
     public void validate(AppSpec spec) {
         if (spec.isolation().sandboxed()) {
-            validateSandbox(spec);
-            return;
-        }
-        if (spec.command().isEmpty() || spec.command().getFirst().isBlank()) {
-            throw new InvalidSpecException("command", "is empty; give the program to run and its first arguments, "
-                    + "e.g. [\"/usr/bin/python3\", \"app.py\"]");
-        }
-        if (!spec.workingDir().isEmpty() && !Path.of(spec.workingDir()).isAbsolute()) {
-            throw new InvalidSpecException("workingDir", "'" + spec.workingDir() + "' is relative; give an absolute path, "
-                    + "or leave it empty to start in the install directory");
-        }
-        validateVolumeNames(spec);
-        String program = spec.command().getFirst();
-        if (!program.contains("/")) {
-            String path = spec.env().getOrDefault("PATH", launcher.path());
-            if (Executables.onPath(program, path).isEmpty()) {
-                throw new InvalidSpecException("command", "program '" + program + "' was not found on PATH (" + path
-                        + "); install it, give its absolute path, or write ./" + program + " for a file shipped in the artifact");
-            }
-            return;
-        }
-        Path p = Path.of(program);
-        if (!p.isAbsolute()) {
-            if (!spec.artifact().isEmpty()) {
-                return; // relative to the install directory, which install fills; start checks it
-            }
-            if (spec.workingDir().isEmpty()) {
-                throw new InvalidSpecException("command", "program '" + program + "' is relative to the install directory, "
-                        + "but the spec has no artifact to put it there; give an absolute path or an artifact");
-            }
-            p = Path.of(spec.workingDir()).resolve(p);
-        }
-        if (!Executables.isExecutableFile(p)) {
-            throw new InvalidSpecException("command", "program " + p + (Files.exists(p) ? " is not an executable file; chmod +x it"
-                    : " does not exist; install it or fix the path"));
-        }
-    }
-
-    private void validateSandbox(AppSpec spec) {
-        if (!sandboxHost.available()) {
-            throw new InvalidSpecException("isolation", "sandboxes cannot run on this host: " + sandboxHost.problem()
-                    + "; or use isolation: none");
-        }
-        if (!spec.command().isEmpty() && spec.command().getFirst().isBlank()) {
-            throw new InvalidSpecException("command", "starts with an empty program; give the program to run, or no command "
-                    + "for an idle sandbox to exec into");
-        }
-        validateVolumeNames(spec);
-        sandboxes.validate(spec);
-    }
-
-    private static void validateVolumeNames(AppSpec spec) {
-        for (Volume v : spec.volumes()) {
-            if (!VOLUME_NAME.matcher(v.name()).matches()) {
-                throw new InvalidSpecException("volumes", "volume name '" + v.name() + "' must be letters, digits, '_', '.' "
-                        + "or '-', starting with a letter or digit; it names a directory");
-            }
+            sandboxes.validate(spec);
+        } else {
+            AppSpecs.validate(spec, launcher.path());
         }
     }
 
@@ -251,7 +196,8 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
     }
 
     private Launched launchApp(Workload w, Path workDir, Cgroup cgroup, Path exitFile, Path readyFile) {
-        Process process = launcher.launch(w, workDir, launcher.environment(w), cgroup, exitFile, readyFile, w.spec().argv());
+        Process process = launcher.launch(w, workDir, launcher.environment(w), cgroup, exitFile, readyFile, List.of(),
+                w.spec().argv());
         awaitReady(w, process, readyFile);
         return new Launched(process, SandboxLauncher.Init.NONE);
     }
@@ -261,7 +207,7 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
         SandboxLauncher.Prepared prepared = sandboxes.prepare(w, token);
         try {
             Process process = launcher.launch(w, w.runDir(), Map.of("PATH", SandboxHost.PATH), cgroup, exitFile, readyFile,
-                    prepared.argv());
+                    prepared.files(), prepared.argv());
             awaitReady(w, process, readyFile);
             try {
                 return new Launched(process, sandboxes.awaitInit(w, process, prepared));
@@ -270,7 +216,7 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
                 throw e;
             }
         } finally {
-            sandboxes.unstage(prepared.staging());
+            sandboxes.unstageLater(prepared.staging()); // the sandbox holds its own copies of the mounts by now
         }
     }
 
@@ -398,16 +344,10 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
                 throw new EngineException("the work of " + ref.runDir() + " has no freezer cgroup (" + cgroups.describe()
                         + "); mount the cgroup v1 freezer or use cgroup v2 to pause work", Map.of("runDir", ref.runDir().toString()));
             }
-            cgroup.requestFrozen(frozen);
-            long deadline = System.nanoTime() + FREEZE_WAIT.toNanos();
-            while (cgroup.frozen() != frozen) {
-                if (System.nanoTime() - deadline > 0) {
-                    cgroup.requestFrozen(false);
-                    throw new EngineException("the work of " + ref.runDir() + " did not " + (frozen ? "freeze" : "thaw")
-                            + " within " + FREEZE_WAIT.toSeconds() + " s (a process may be stuck in the kernel); it was left "
-                            + "running, retry or check the host", Map.of("runDir", ref.runDir().toString()));
-                }
-                sleep(Duration.ofMillis(1));
+            if (!cgroup.freeze(frozen, FREEZE_WAIT)) {
+                throw new EngineException("the work of " + ref.runDir() + " did not " + (frozen ? "freeze" : "thaw")
+                        + " within " + FREEZE_WAIT.toSeconds() + " s (a process may be stuck in the kernel); it was left "
+                        + "running, retry or check the host", Map.of("runDir", ref.runDir().toString()));
             }
         }
     }
@@ -458,7 +398,7 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
                         w.id(), process.pid(), READY_WAIT.toMillis());
                 return;
             }
-            sleep(Duration.ofMillis(1));
+            LockSupport.parkNanos(READY_POLL_NANOS); // start latency counts: a millisecond here is a tenth of a start
         }
         try {
             Files.deleteIfExists(readyFile);

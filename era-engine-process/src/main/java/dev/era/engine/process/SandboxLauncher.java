@@ -14,12 +14,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,7 +32,7 @@ import java.util.regex.Pattern;
  * the same setsid, exit-record and cgroup life as an app, and survives the daemon's death).
  *
  * <p>The wrapper's child, still root and already inside the cgroups, opens the files bubblewrap
- * reads through descriptors, then becomes {@code setpriv} to the sandbox's host user and then
+ * reads on descriptors 3 to 6, then becomes {@code setpriv} to the sandbox's host user and then
  * {@code bwrap --args 4}. Bubblewrap runs unprivileged, so it creates the user namespace itself
  * (uid {@value SandboxHost#UID} inside maps to the host user, never to root) together with new pid,
  * mount, ipc, uts, cgroup and (for network NONE) net namespaces, builds a root of read-only host
@@ -51,21 +54,28 @@ final class SandboxLauncher {
     static final String INFO_FILE = "sandbox.info";
     static final Set<String> RESERVED_VOLUMES = Set.of("workspace", "tmp", "home");
     static final Duration INIT_WAIT = Duration.ofSeconds(10);
+    private static final Duration STALE_STAGING = Duration.ofMinutes(1);
     private static final Set<String> SYSTEM_PATHS = Set.of("/", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc", "/proc",
             "/dev", "/sys", "/tmp", "/home", "/home/user", "/workspace");
     private static final Pattern CHILD_PID = Pattern.compile("\"child-pid\"\\s*:\\s*(\\d+)");
     private static final List<String> IDLE_INIT = List.of("sleep", "infinity");
-    /** Opens the files bubblewrap reads (as root, before setpriv), then becomes setpriv. dash knows fds 0-9 only. */
-    private static final String OPEN_FILES = "info=$1 args=$2 filter=$3 hosts=$4; shift 4; "
-            + "exec \"$@\" 3>\"$info\" 4<\"$args\" 5<\"$filter\" 6<\"$hosts\"";
 
     private final SandboxHost host;
     private final SandboxEtc etc;
     private final byte[] filter = SeccompFilter.program();
+    /**
+     * Detaching a mount waits for the kernel's RCU grace period (milliseconds on a busy host), so the
+     * staging mounts go after start returns; one platform thread, since umount2 blocks in the kernel.
+     */
+    private final ExecutorService tidier = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("era-sandbox-unstage").factory());
 
     SandboxLauncher(SandboxHost host) {
         this.host = host;
         this.etc = new SandboxEtc(host.stagingRoot().getParent(), shell());
+        if (host.available()) {
+            tidier.execute(this::removeStaleStaging);
+        }
     }
 
     /** A sandbox's init: bubblewrap's pid 1, whose namespaces exec enters. */
@@ -73,8 +83,11 @@ final class SandboxLauncher {
         static final Init NONE = new Init(0, 0);
     }
 
-    /** A start on its way: the wrapper's argv and the staging directory to remove once the sandbox is up. */
-    record Prepared(List<String> argv, Path infoFile, Path staging) {}
+    /**
+     * A start on its way: the files the wrapper opens for bubblewrap (it runs as the sandbox's host user
+     * and could not open them itself), the argv, and the staging directory to remove once the sandbox is up.
+     */
+    record Prepared(List<Launcher.FdFile> files, List<String> argv, Path infoFile, Path staging) {}
 
     /** The sandbox's directories on the host, by the path the sandbox sees them at. */
     static Map<String, Path> roots(Workload w) {
@@ -86,6 +99,15 @@ final class SandboxLauncher {
     }
 
     void validate(AppSpec spec) {
+        if (!host.available()) {
+            throw new InvalidSpecException("isolation", "sandboxes cannot run on this host: " + host.problem()
+                    + "; or use isolation: none");
+        }
+        if (!spec.command().isEmpty() && spec.command().getFirst().isBlank()) {
+            throw new InvalidSpecException("command", "starts with an empty program; give the program to run, or no command "
+                    + "for an idle sandbox to exec into");
+        }
+        AppSpecs.validateVolumeNames(spec);
         if (!spec.artifact().isEmpty()) {
             throw new InvalidSpecException("artifact", "sandboxes take no artifact (they see the host's /usr and their "
                     + "own /workspace); remove it and put files into /workspace through the files API or exec");
@@ -155,12 +177,12 @@ final class SandboxLauncher {
             Path info = w.runDir().resolve(INFO_FILE);
             Files.deleteIfExists(info); // the last start's, naming an init that is gone
             stage(staging, dirs);
-            List<String> argv = new ArrayList<>(List.of(Launcher.SHELL, "-c", OPEN_FILES, "era-sandbox", info.toString(),
-                    args.toString(), filterFile.toString(), hosts.toString(),
-                    host.setpriv().toString(), "--reuid=" + host.hostUid(), "--regid=" + host.hostGid(), "--clear-groups",
-                    host.bwrap().toString(), "--args", "4", "--"));
+            List<Launcher.FdFile> files = List.of(new Launcher.FdFile(3, true, info), new Launcher.FdFile(4, false, args),
+                    new Launcher.FdFile(5, false, filterFile), new Launcher.FdFile(6, false, hosts));
+            List<String> argv = new ArrayList<>(List.of(host.setpriv().toString(), "--reuid=" + host.hostUid(),
+                    "--regid=" + host.hostGid(), "--clear-groups", host.bwrap().toString(), "--args", "4", "--"));
             argv.addAll(w.spec().argv().isEmpty() ? IDLE_INIT : w.spec().argv());
-            return new Prepared(argv, info, staging);
+            return new Prepared(files, argv, info, staging);
         } catch (IOException | EngineException e) {
             unstage(staging);
             throw new EngineException("deployment " + w.id() + ": cannot lay out the sandbox in " + w.volumesDir() + " and "
@@ -218,6 +240,25 @@ final class SandboxLauncher {
             LockSupport.parkNanos(200_000);
         }
         return Init.NONE;
+    }
+
+    /** {@link #unstage} soon, on the tidier thread. */
+    void unstageLater(Path staging) {
+        tidier.execute(() -> unstage(staging));
+    }
+
+    /** Staging left by a daemon that died during a start: older than any start in flight. */
+    private void removeStaleStaging() {
+        Instant before = Instant.now().minus(STALE_STAGING);
+        try (var entries = Files.list(host.stagingRoot())) {
+            for (Path p : entries.toList()) {
+                if (Files.getLastModifiedTime(p).toInstant().isBefore(before)) {
+                    unstage(p);
+                }
+            }
+        } catch (IOException e) {
+            // no staging root yet, or unreadable: nothing to tidy
+        }
     }
 
     /** Detaches the staging mounts and removes their directories; quiet when they are gone. */

@@ -16,7 +16,6 @@
 # PERL5OPT) can steer this root process.
 use strict;
 use warnings;
-use POSIX ();
 
 my ($init, $uid, $gid, $filter, $dir, $tty, $n, @rest) = @ARGV;
 ($init, $uid, $gid, $n) = ($init + 0, $uid + 0, $gid + 0, $n + 0); # syscall passes strings as pointers
@@ -28,11 +27,11 @@ sub fail {
     exit 126;
 }
 
-# x86_64 numbers: setgroups 116, setns 308, prctl 157 (PR_SET_NO_NEW_PRIVS 38, PR_SET_SECCOMP 22
-# with SECCOMP_MODE_FILTER 2, PR_CAPBSET_DROP 24), setresuid 117, setresgid 119.
-# Terminal ioctls: TIOCSCTTY 0x540E, TIOCSPGRP 0x5410.
+# x86_64 numbers: setsid 112, setgroups 116, setns 308, prctl 157 (PR_SET_NO_NEW_PRIVS 38,
+# PR_SET_SECCOMP 22 with SECCOMP_MODE_FILTER 2, PR_CAPBSET_DROP 24), setresuid 117, setresgid 119.
+# Terminal ioctls: TIOCSCTTY 0x540E, TIOCSPGRP 0x5410. (No POSIX module: it would double the start.)
 
-POSIX::setsid() or fail("setsid: $!");
+syscall(112) >= 0 or fail("setsid: $!");
 if ($tty) {
     ioctl(STDIN, 0x540E, 0) or fail("cannot take the terminal as the controlling one: $!");
 }
@@ -63,10 +62,7 @@ my $child = fork() // fail("fork: $!");
 if ($child) {
     waitpid($child, 0) == $child or fail("waitpid: $!");
     my $signal = $? & 127;
-    exit($? >> 8) unless $signal;
-    POSIX::sigaction($signal, POSIX::SigAction->new('SIG_DFL'));
-    kill($signal, $$); # die as the command died, so that the daemon sees 128 + n
-    exit(128 + $signal);
+    exit($signal ? 128 + $signal : $? >> 8); # what the daemon reports for a signal, as a shell does
 }
 
 # The command leads its own process group: ExecProcess.signal reaches it and its children but not
