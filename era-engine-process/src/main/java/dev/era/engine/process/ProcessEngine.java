@@ -437,6 +437,7 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
      */
     private static boolean waitUntilGone(WorkRef ref, Cgroup cgroup, Duration timeout, boolean kill) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        int round = 0;
         while (true) {
             boolean leader = ref.alive();
             Set<Long> members = cgroup.exists() ? cgroup.members() : Set.of();
@@ -455,7 +456,8 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
             if (System.nanoTime() - deadline >= 0) {
                 return false;
             }
-            sleep(STOP_POLL);
+            // most work is gone within milliseconds of its signal: look again soon, then less often
+            sleep(Duration.ofMillis(Math.min(STOP_POLL.toMillis(), 1L << Math.min(round++, 5))));
         }
     }
 
