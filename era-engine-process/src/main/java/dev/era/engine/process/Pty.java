@@ -52,7 +52,7 @@ final class Pty implements AutoCloseable {
     }
 
     /** Allocates a terminal of {@code rows} x {@code cols} in the sandbox whose init is {@code initPid}. */
-    static Pty open(long initPid, int uid, int gid, int rows, int cols) throws IOException {
+    static Pty open(long initPid, long initTicks, int uid, int gid, int rows, int cols) throws IOException {
         Path pts = Path.of("/proc", Long.toString(initPid), "root", "dev", "pts");
         Libc.Result fd = Libc.open(pts.resolve("ptmx").toString(), Libc.O_RDWR | Libc.O_NOCTTY | Libc.O_CLOEXEC | Libc.O_NOFOLLOW);
         if (fd.failed()) {
@@ -61,6 +61,10 @@ final class Pty implements AutoCloseable {
         }
         int master = (int) fd.value();
         try {
+            if (!ProcStat.alive(initPid, initTicks)) {
+                throw new EngineException("the sandbox (pid " + initPid + ") stopped while a terminal was being allocated in it; "
+                        + "start it again", Map.of("pid", initPid));
+            }
             Libc.Result unlocked = Libc.ioctlInt(master, Libc.TIOCSPTLCK, 0);
             Libc.Result number = Libc.ioctlInt(master, Libc.TIOCGPTN, 0);
             if (unlocked.failed() || number.failed()) {

@@ -28,7 +28,7 @@ final class PtyExec implements ExecProcess {
     }
 
     static PtyExec start(ProcessBuilder pb, WorkRef ref, SandboxHost host, int rows, int cols) throws IOException {
-        Pty pty = Pty.open(ref.initPid(), host.hostUid(), host.hostGid(), rows, cols);
+        Pty pty = Pty.open(ref.initPid(), ref.initTicks(), host.hostUid(), host.hostGid(), rows, cols);
         try {
             File slave = pty.slave().toFile();
             Process process = pb.redirectInput(ProcessBuilder.Redirect.from(slave))

@@ -69,7 +69,7 @@ final class SandboxExec {
         }
         Cgroup cgroup = new Cgroup(ref.cgroupDirs());
         List<String> cmd = new ArrayList<>(List.of(host.perl().toString(), "-e", APPLIER, "--", Long.toString(ref.initPid()),
-                Integer.toString(SandboxHost.UID), Integer.toString(SandboxHost.GID),
+                Long.toString(ref.initTicks()), Integer.toString(SandboxHost.UID), Integer.toString(SandboxHost.GID),
                 ref.runDir().resolve(SandboxLauncher.FILTER_FILE).toString(),
                 spec.workingDir().isEmpty() ? SandboxHost.WORKSPACE : spec.workingDir(), spec.tty() ? "1" : "0",
                 Integer.toString(cgroup.procsFiles().size())));

@@ -16,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -165,15 +166,20 @@ final class SandboxLauncher {
             }
             Map<String, String> env = environment(w);
             Path filterFile = w.runDir().resolve(FILTER_FILE);
-            if (!Files.exists(filterFile) || Files.size(filterFile) != filter.length) {
-                Files.write(filterFile, filter);
+            if (!Files.exists(filterFile) || !Arrays.equals(Files.readAllBytes(filterFile), filter)) {
+                Files.write(filterFile, filter); // execs read it from here, also after a daemon upgrade
             }
             String hostname = hostname(w.spec());
             Path hosts = write(w.runDir().resolve("sandbox.hosts"), "127.0.0.1\tlocalhost\n127.0.1.1\t" + hostname
                     + "\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-            Files.write(w.runDir().resolve(ENV_FILE), nulSeparated(env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
-            Path args = w.runDir().resolve("sandbox.args");
-            Files.write(args, nulSeparated(bwrapArgs(w, env, hostname, etc.current(), staging, dirs)));
+            // the environment may hold secrets: root's only, like the rest of the run directory should be
+            Path envFile = Files.write(w.runDir().resolve(ENV_FILE),
+                    nulSeparated(env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
+            Path args = Files.write(w.runDir().resolve("sandbox.args"),
+                    nulSeparated(bwrapArgs(w, env, hostname, etc.current(), staging, dirs)));
+            for (Path secret : List.of(envFile, args)) {
+                Files.setAttribute(secret, "unix:mode", 0600);
+            }
             Path info = w.runDir().resolve(INFO_FILE);
             Files.deleteIfExists(info); // the last start's, naming an init that is gone
             stage(staging, dirs);

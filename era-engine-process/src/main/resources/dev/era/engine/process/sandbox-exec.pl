@@ -10,14 +10,14 @@
 # then does it become the sandbox user, which also leaves it undumpable until it execs the command,
 # and the command starts with no capability at all.
 #
-# Arguments: <init pid> <uid> <gid> <seccomp filter file> <working directory> <tty: 0 or 1> <n>
-#            <n cgroup.procs files> <argv...>
+# Arguments: <init pid> <its start time in ticks> <uid> <gid> <seccomp filter file> <working directory>
+#            <tty: 0 or 1> <n> <n cgroup.procs files> <argv...>
 # The command's environment arrives as ERA_X_<name>=<value>, so that none of it (LD_PRELOAD,
 # PERL5OPT) can steer this root process.
 use strict;
 use warnings;
 
-my ($init, $uid, $gid, $filter, $dir, $tty, $n, @rest) = @ARGV;
+my ($init, $ticks, $uid, $gid, $filter, $dir, $tty, $n, @rest) = @ARGV;
 ($init, $uid, $gid, $n) = ($init + 0, $uid + 0, $gid + 0, $n + 0); # syscall passes strings as pointers
 my @procs = splice(@rest, 0, $n);
 my @argv = @rest;
@@ -51,6 +51,12 @@ for my $ns (qw(ipc uts net cgroup pid mnt user)) {
     open(my $fh, '<', "/proc/$init/ns/$ns") or fail("the sandbox (pid $init) is gone: $!");
     push @namespaces, [$ns, $fh];
 }
+# the descriptors are the init's only if the pid still names the process the daemon checked
+open(my $stat, '<', "/proc/$init/stat") or fail("the sandbox (pid $init) is gone: $!");
+my $line = <$stat>;
+close $stat;
+my @fields = split ' ', substr($line, rindex($line, ')') + 2);
+$fields[19] eq $ticks or fail("the sandbox (pid $init) is gone; its pid now names another process");
 # supplementary groups go now: inside, where setgroups is denied, they could not
 syscall(116, 0, 0) == 0 or fail("setgroups: $!");
 for my $ns (@namespaces) {

@@ -129,6 +129,17 @@ class SandboxExecTest extends SandboxTestSupport {
     }
 
     @Test
+    void aHandleWhoseInitIsNoLongerThatProcessIsRefused() {
+        EngineHandle h = start(workload(sandbox()));
+        WorkRef real = ref(h);
+        WorkRef forged = new WorkRef(real.pid(), real.startTicks(), real.startedAt(), real.runDir(), real.exitFile(),
+                real.cgroupDirs(), real.initPid(), real.initTicks() + 1);
+
+        assertThatThrownBy(() -> engine.exec(forged.handle(), ExecSpec.of("true")))
+                .isInstanceOf(EngineException.class).hasMessageContaining("does not run");
+    }
+
+    @Test
     void execIntoAPlainProcessIsRefused() {
         Workload w = Workloads.of(dir.resolve("plain"), TestSpec.builder("process").command("sleep", "30").build());
         EngineHandle h = start(w);

@@ -24,6 +24,17 @@ class WorkRefTest {
     }
 
     @Test
+    void aSandboxsHandleCarriesItsInitAndAnAppsDoesNot() {
+        WorkRef sandbox = new WorkRef(42, 1234, Instant.ofEpochMilli(5), dir, dir.resolve("exit-x"), List.of(), 45, 1240);
+        WorkRef app = new WorkRef(42, 1234, Instant.ofEpochMilli(5), dir, dir.resolve("exit-x"), List.of());
+
+        assertThat(WorkRef.decode(sandbox.handle())).isEqualTo(sandbox);
+        assertThat(WorkRef.decode(sandbox.handle()).sandboxed()).isTrue();
+        assertThat(new String(app.encode())).doesNotContain("init");
+        assertThat(WorkRef.decode(app.handle()).sandboxed()).isFalse();
+    }
+
+    @Test
     void stateFileRoundTripsAndAMissingOneIsEmpty() {
         WorkRef ref = new WorkRef(7, 99, Instant.ofEpochMilli(5), dir, dir.resolve("exit-y"), List.of());
 
