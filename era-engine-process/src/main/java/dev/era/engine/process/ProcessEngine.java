@@ -314,7 +314,7 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
      */
     @Override
     public Map<String, Path> fileRoots(Workload workload) {
-        return workload.spec().isolation().sandboxed() ? SandboxLauncher.roots(absolute(workload)) : Map.of();
+        return workload.spec().isolation().sandboxed() ? sandboxes.fileRoots(absolute(workload)) : Map.of();
     }
 
     @Override

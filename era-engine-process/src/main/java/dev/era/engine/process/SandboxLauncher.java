@@ -23,7 +23,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -68,7 +70,7 @@ final class SandboxLauncher {
      * Detaching a mount waits for the kernel's RCU grace period (milliseconds on a busy host), so the
      * staging mounts go after start returns; one platform thread, since umount2 blocks in the kernel.
      */
-    private final ExecutorService tidier = Executors.newSingleThreadExecutor(
+    private final ExecutorService tidier = new ThreadPoolExecutor(0, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
             Thread.ofPlatform().daemon().name("era-sandbox-unstage").factory());
 
     SandboxLauncher(SandboxHost host) {
@@ -90,7 +92,23 @@ final class SandboxLauncher {
      */
     record Prepared(List<Launcher.FdFile> files, List<String> argv, Path infoFile, Path staging) {}
 
-    /** The sandbox's directories on the host, by the path the sandbox sees them at. */
+    /**
+     * The sandbox's directories on the host, by the path the sandbox sees them at, made now (owned by the
+     * sandbox's host user) when they are not there yet, so that files can be put in before the first start.
+     */
+    Map<String, Path> fileRoots(Workload w) {
+        Map<String, Path> roots = roots(w);
+        try {
+            for (Map.Entry<String, Path> root : roots.entrySet()) {
+                ownedDirectory(root.getValue(), root.getKey().equals("/tmp"));
+            }
+        } catch (IOException e) {
+            throw new EngineException("deployment " + w.id() + ": cannot create the sandbox's directories in " + w.volumesDir()
+                    + ": " + e.getMessage() + "; check permissions and disk space", Map.of("deployment", w.id().value()), e);
+        }
+        return roots;
+    }
+
     static Map<String, Path> roots(Workload w) {
         Map<String, Path> roots = new LinkedHashMap<>();
         roots.put(SandboxHost.WORKSPACE, w.volumesDir().resolve("workspace"));

@@ -19,9 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SandboxFilesTest extends SandboxTestSupport {
 
     @Test
-    void workspaceTmpAndHomeAreHostDirectoriesOwnedByTheSandboxsHostUser() throws IOException {
+    void workspaceTmpAndHomeAreHostDirectoriesOwnedByTheSandboxsHostUserEvenBeforeTheFirstStart() throws IOException {
         Workload w = workload(sandbox());
-        EngineHandle h = start(w);
 
         Map<String, Path> roots = engine.fileRoots(w);
 
@@ -31,6 +30,7 @@ class SandboxFilesTest extends SandboxTestSupport {
             assertThat(Files.getAttribute(root, "unix:uid")).as(root.toString()).isEqualTo(SandboxHost.DEFAULT_HOST_ID);
             assertThat(Files.getAttribute(root, "unix:gid")).as(root.toString()).isEqualTo(SandboxHost.DEFAULT_HOST_ID);
         }
+        EngineHandle h = start(w);
         assertThat(sh(h, "echo a > /workspace/a; echo t > /tmp/t; echo h > /home/user/h").exitCode()).isZero();
         assertThat(Files.readString(roots.get("/workspace").resolve("a"))).isEqualTo("a\n");
         assertThat(Files.readString(roots.get("/tmp").resolve("t"))).isEqualTo("t\n");
