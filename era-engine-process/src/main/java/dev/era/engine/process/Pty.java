@@ -12,6 +12,7 @@ import java.nio.channels.Pipe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -40,7 +41,8 @@ final class Pty implements AutoCloseable {
     private boolean masterOpen = true; // guarded by lock
     private final AtomicInteger pumps = new AtomicInteger(2);
     private volatile boolean closing;
-    private boolean started;
+    private volatile boolean started;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Pty(int master, Path slave) throws IOException {
         this.master = master;
@@ -116,6 +118,9 @@ final class Pty implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         closing = true;
         quietly(in.sink());
         quietly(in.source()); // wakes the input pump

@@ -117,6 +117,10 @@ final class SandboxExec {
      * not yet made that group. Quiet when the command is gone.
      */
     static void signal(long leader, int signal) {
+        if (signal < 1 || signal > 64) {
+            throw new BadRequestException("signal " + signal + " does not exist; give 1 to 64, e.g. 2 (SIGINT), 15 (SIGTERM) "
+                    + "or 9 (SIGKILL)", Map.of("signal", signal));
+        }
         long command = commandPid(leader);
         if (command == 0) {
             return;

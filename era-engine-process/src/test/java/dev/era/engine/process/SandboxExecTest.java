@@ -84,6 +84,7 @@ class SandboxExecTest extends SandboxTestSupport {
         });
         try (ExecProcess sleeper = engine.exec(h, ExecSpec.of("sleep", "30"))) {
             sleeper.pid();
+            assertThatThrownBy(() -> sleeper.signal(0)).isInstanceOf(BadRequestException.class);
             sleeper.signal(15);
             assertThat(sleeper.exitCode()).succeedsWithin(TIMEOUT).isEqualTo(143);
         }
