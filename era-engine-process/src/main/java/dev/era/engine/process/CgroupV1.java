@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * cgroup v1: one directory per controller hierarchy.
  *
- * @param bases controller ({@code memory}, {@code pids}, {@code cpu}) to the directory under which
+ * @param bases controller ({@code memory}, {@code pids}, {@code cpu}, {@code freezer}) to the directory under which
  *              work cgroups are made ({@code <mount>/<daemon's cgroup>/era})
  */
 record CgroupV1(Map<String, Path> bases) implements Cgroups {
@@ -29,7 +29,7 @@ record CgroupV1(Map<String, Path> bases) implements Cgroups {
         requireController("cpu", limits.cpu() > 0, limits);
         List<Path> dirs = new ArrayList<>();
         try {
-            for (String controller : CONTROLLERS) {
+            for (String controller : V1_HIERARCHIES) {
                 Path base = bases.get(controller);
                 if (base != null) {
                     Path dir = base.resolve(name);
@@ -78,6 +78,9 @@ record CgroupV1(Map<String, Path> bases) implements Cgroups {
                     Cgroups.write(dir.resolve("cpu.cfs_period_us"), Long.toString(CPU_PERIOD_US));
                     Cgroups.write(dir.resolve("cpu.cfs_quota_us"), Long.toString(CgroupV2.quota(limits.cpu())));
                 }
+            }
+            case "freezer" -> {
+                // no limit: the group is there so that pause can freeze the work
             }
             default -> throw new EngineException("unknown cgroup controller " + controller);
         }

@@ -23,6 +23,8 @@ import java.util.Set;
  */
 sealed interface Cgroups permits CgroupV1, CgroupV2, Cgroups.Unavailable {
     List<String> CONTROLLERS = List.of("memory", "pids", "cpu");
+    /** v1 hierarchies the engine uses: the limit controllers, and the freezer for {@code Pausable}. */
+    List<String> V1_HIERARCHIES = List.of("memory", "pids", "cpu", "freezer");
 
     /**
      * Makes the cgroup of one start and writes its limits. Without limits the cgroup only tracks the
@@ -111,7 +113,7 @@ sealed interface Cgroups permits CgroupV1, CgroupV2, Cgroups.Unavailable {
         }
 
         Map<String, Path> v1 = new LinkedHashMap<>();
-        for (String controller : CONTROLLERS) {
+        for (String controller : V1_HIERARCHIES) {
             for (Mount m : mounts) {
                 if (m.fstype().equals("cgroup") && m.superOptions().contains(controller) && ownPaths.containsKey(controller)) {
                     Path own = m.resolve(ownPaths.get(controller));
@@ -122,7 +124,7 @@ sealed interface Cgroups permits CgroupV1, CgroupV2, Cgroups.Unavailable {
                 }
             }
         }
-        if (!v1.isEmpty()) {
+        if (v1.keySet().stream().anyMatch(CONTROLLERS::contains)) {
             return new CgroupV1(v1);
         }
         return new Unavailable(v2Problem + ", and no cgroup v1 hierarchy for " + CONTROLLERS);

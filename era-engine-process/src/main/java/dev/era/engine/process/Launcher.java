@@ -65,13 +65,29 @@ final class Launcher {
         return "ERA_VOLUME_" + v.name().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
-    Process launch(Workload w, Path workDir, Map<String, String> env, Cgroup cgroup, Path exitFile, Path readyFile) {
+    /** A file the wrapper's child opens on descriptor {@code fd} (3 to 9) before it becomes the program. */
+    record FdFile(int fd, boolean write, Path file) {
+        FdFile {
+            if (fd < 3 || fd > 9) {
+                throw new IllegalArgumentException("the wrapper opens descriptors 3 to 9 only, not " + fd);
+            }
+        }
+    }
+
+    /**
+     * Starts {@code argv} (the app's, or the sandbox's launch) under the wrapper, in {@code workDir} with
+     * exactly {@code env}, with {@code files} open on their descriptors.
+     */
+    Process launch(Workload w, Path workDir, Map<String, String> env, Cgroup cgroup, Path exitFile, Path readyFile,
+                   List<FdFile> files, List<String> argv) {
         Path script = w.runDir().resolve("wrapper.sh");
         List<String> cmd = new ArrayList<>(List.of(setsid.toString(), SHELL, script.toString(), exitFile.toString(),
                 readyFile.toString(), cgroup.oomCounter().map(Path::toString).orElse("-"),
                 Integer.toString(cgroup.procsFiles().size())));
         cgroup.procsFiles().forEach(p -> cmd.add(p.toString()));
-        cmd.addAll(w.spec().argv());
+        cmd.add(Integer.toString(files.size()));
+        files.forEach(f -> cmd.addAll(List.of(f.fd() + (f.write() ? ">" : "<"), f.file().toString())));
+        cmd.addAll(argv);
         try {
             writeWrapper(script);
             Files.createDirectories(w.logFile().toAbsolutePath().getParent());
@@ -84,7 +100,7 @@ final class Launcher {
             pb.environment().putAll(env);
             return pb.start();
         } catch (IOException e) {
-            throw new EngineException("deployment " + w.id() + ": cannot start " + w.spec().argv() + " in " + workDir + ": "
+            throw new EngineException("deployment " + w.id() + ": cannot start " + argv + " in " + workDir + ": "
                     + e.getMessage() + "; check that " + setsid + " and " + SHELL + " exist and the log file "
                     + w.logFile() + " is writable", Map.of("deployment", w.id().value()), e);
         }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,10 +18,11 @@ import java.util.stream.Stream;
  * since boot) is what tells our process apart from a later one that got the same pid.
  *
  * @param state      field 3: R, S, D, Z (zombie), ...
+ * @param pgrp       field 5: the process group id
  * @param session    field 6: the session id; our wrappers are session leaders, so their pid
  * @param startTicks field 22
  */
-record ProcStat(long pid, char state, long session, long startTicks) {
+record ProcStat(long pid, char state, long pgrp, long session, long startTicks) {
     private static final Path PROC = Path.of("/proc");
 
     /** The process, if it exists now; a zombie still has an entry, see {@link #zombie()}. */
@@ -48,11 +50,24 @@ record ProcStat(long pid, char state, long session, long startTicks) {
         }
         String[] f = stat.substring(close + 2).trim().split(" ");
         // f[0] is field 3
-        return new ProcStat(pid, f[0].charAt(0), Long.parseLong(f[3]), Long.parseLong(f[19]));
+        return new ProcStat(pid, f[0].charAt(0), Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[19]));
     }
 
     boolean zombie() {
         return state == 'Z' || state == 'X';
+    }
+
+    /**
+     * The children of {@code pid} (its main thread's, which is where fork(2) puts them). Empty when the
+     * process is gone.
+     */
+    static List<Long> children(long pid) {
+        try {
+            String text = Files.readString(PROC.resolve(pid + "/task/" + pid + "/children")).strip();
+            return text.isEmpty() ? List.of() : Arrays.stream(text.split(" ")).map(Long::parseLong).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     /** Live (non-zombie) processes whose session id is {@code session}. */

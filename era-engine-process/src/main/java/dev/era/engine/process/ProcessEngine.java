@@ -5,8 +5,12 @@ import dev.era.api.AppStatus;
 import dev.era.api.Capability;
 import dev.era.api.EngineException;
 import dev.era.api.EngineHandle;
+import dev.era.api.Exec;
+import dev.era.api.ExecProcess;
+import dev.era.api.ExecSpec;
 import dev.era.api.ExitListener;
-import dev.era.api.InvalidSpecException;
+import dev.era.api.FileAccess;
+import dev.era.api.Pausable;
 import dev.era.api.RuntimePlugin;
 import dev.era.api.Volume;
 import dev.era.api.Workload;
@@ -28,7 +32,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Pattern;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -42,19 +46,33 @@ import java.util.stream.Stream;
  * another process is never taken for ours. A state file in the run directory makes {@code start}
  * idempotent across daemon restarts.
  *
+ * <p>Work whose spec asks for {@code isolation: sandbox} runs the same way, but under bubblewrap
+ * as an unprivileged user in its own namespaces with a seccomp filter ({@link SandboxLauncher});
+ * commands can be exec'd into it, with or without a terminal ({@link SandboxExec}); its
+ * {@code /workspace}, {@code /tmp} and {@code /home/user} are host directories under the volumes
+ * directory ({@link #fileRoots}), kept across stops, restarts and versions.
+ *
+ * <p>Work can be paused with the cgroup freezer: its processes stop where they are, keep their
+ * memory and get no CPU. Paused work still reports {@link AppStatus.Running} (it exists and will go
+ * on); {@link #paused} tells. A stop thaws it first, so that its processes can take the signals.
+ *
  * <p>Needs {@code /proc}, {@code /bin/sh} and {@code setsid} (util-linux); limits need root (or a
- * delegated cgroup subtree).
+ * delegated cgroup subtree); sandboxes need root, x86_64, bubblewrap, setpriv and perl.
  */
-public final class ProcessEngine implements RuntimePlugin {
+public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pausable {
     private static final String STATE = "state";
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
     private static final Duration STOP_POLL = Duration.ofMillis(20);
     private static final Duration READY_WAIT = Duration.ofSeconds(5);
+    private static final Duration FREEZE_WAIT = Duration.ofSeconds(5);
+    private static final long READY_POLL_NANOS = 200_000;
     private static final Logger LOG = LoggerFactory.getLogger(ProcessEngine.class);
-    private static final Pattern VOLUME_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
 
     private final Launcher launcher;
     private final Cgroups cgroups;
+    private final SandboxHost sandboxHost;
+    private final SandboxLauncher sandboxes;
+    private final SandboxExec execs;
     private final Clock clock;
     private final ExitWatcher watcher = new ExitWatcher(this::ended);
     private final Map<Path, Object> locks = new ConcurrentHashMap<>();
@@ -65,12 +83,21 @@ public final class ProcessEngine implements RuntimePlugin {
     }
 
     ProcessEngine(Map<String, String> daemonEnv, Cgroups cgroups, Clock clock) {
+        this(daemonEnv, cgroups, clock, SandboxHost.detect(Launcher.hostEnv(daemonEnv).get("PATH"), SandboxHost.DEFAULT_HOST_ID,
+                SandboxHost.DEFAULT_STAGING));
+    }
+
+    ProcessEngine(Map<String, String> daemonEnv, Cgroups cgroups, Clock clock, SandboxHost sandboxHost) {
         Map<String, String> hostEnv = Launcher.hostEnv(daemonEnv);
         Path setsid = Executables.onPath("setsid", hostEnv.get("PATH") + ":/usr/bin:/bin").orElse(Path.of("/usr/bin/setsid"));
         this.launcher = new Launcher(hostEnv, setsid);
         this.cgroups = cgroups;
         this.clock = clock;
-        LOG.info("process engine: {}, setsid {}", cgroups.describe(), setsid);
+        this.sandboxHost = sandboxHost;
+        this.sandboxes = new SandboxLauncher(sandboxHost);
+        this.execs = new SandboxExec(sandboxHost);
+        LOG.info("process engine: {}, setsid {}, sandboxes {}", cgroups.describe(), setsid,
+                sandboxHost.available() ? "as host uid " + sandboxHost.hostUid() : "unavailable: " + sandboxHost.problem());
     }
 
     @Override
@@ -80,48 +107,20 @@ public final class ProcessEngine implements RuntimePlugin {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.LOGS, Capability.VOLUME);
+        Set<Capability> capabilities = EnumSet.of(Capability.LOGS, Capability.VOLUME);
+        if (sandboxHost.available()) {
+            capabilities.addAll(EnumSet.of(Capability.SANDBOX, Capability.NAMESPACES, Capability.EXEC, Capability.PTY,
+                    Capability.FILES));
+        }
+        return capabilities;
     }
 
     @Override
     public void validate(AppSpec spec) {
-        if (spec.command().isEmpty() || spec.command().getFirst().isBlank()) {
-            throw new InvalidSpecException("command", "is empty; give the program to run and its first arguments, "
-                    + "e.g. [\"/usr/bin/python3\", \"app.py\"]");
-        }
-        if (!spec.workingDir().isEmpty() && !Path.of(spec.workingDir()).isAbsolute()) {
-            throw new InvalidSpecException("workingDir", "'" + spec.workingDir() + "' is relative; give an absolute path, "
-                    + "or leave it empty to start in the install directory");
-        }
-        for (Volume v : spec.volumes()) {
-            if (!VOLUME_NAME.matcher(v.name()).matches()) {
-                throw new InvalidSpecException("volumes", "volume name '" + v.name() + "' must be letters, digits, '_', '.' "
-                        + "or '-', starting with a letter or digit; it names a directory");
-            }
-        }
-        String program = spec.command().getFirst();
-        if (!program.contains("/")) {
-            String path = spec.env().getOrDefault("PATH", launcher.path());
-            if (Executables.onPath(program, path).isEmpty()) {
-                throw new InvalidSpecException("command", "program '" + program + "' was not found on PATH (" + path
-                        + "); install it, give its absolute path, or write ./" + program + " for a file shipped in the artifact");
-            }
-            return;
-        }
-        Path p = Path.of(program);
-        if (!p.isAbsolute()) {
-            if (!spec.artifact().isEmpty()) {
-                return; // relative to the install directory, which install fills; start checks it
-            }
-            if (spec.workingDir().isEmpty()) {
-                throw new InvalidSpecException("command", "program '" + program + "' is relative to the install directory, "
-                        + "but the spec has no artifact to put it there; give an absolute path or an artifact");
-            }
-            p = Path.of(spec.workingDir()).resolve(p);
-        }
-        if (!Executables.isExecutableFile(p)) {
-            throw new InvalidSpecException("command", "program " + p + (Files.exists(p) ? " is not an executable file; chmod +x it"
-                    : " does not exist; install it or fix the path"));
+        if (spec.isolation().sandboxed()) {
+            sandboxes.validate(spec);
+        } else {
+            AppSpecs.validate(spec, launcher.path());
         }
     }
 
@@ -146,30 +145,30 @@ public final class ProcessEngine implements RuntimePlugin {
                 return running.get().handle();
             }
             prepareDirs(w);
-            Path workDir = w.spec().workingDir().isEmpty() ? w.installDir() : Path.of(w.spec().workingDir());
-            if (!Files.isDirectory(workDir)) {
-                throw new EngineException("deployment " + w.id() + ": working directory " + workDir + " does not exist; "
-                        + "create it or fix workingDir", Map.of("deployment", w.id().value()));
+            boolean sandboxed = w.spec().isolation().sandboxed();
+            Path workDir = sandboxed ? w.runDir() : appWorkDir(w);
+            if (sandboxed) {
+                sandboxHost.requireAvailable(w.id());
             }
-            Map<String, String> env = launcher.environment(w);
-            checkProgram(w, workDir, env.get("PATH"));
             String prefix = cgroupPrefix(w);
             cleanUp(cgroups.leftovers(prefix)); // from a start that crashed before it saved its state
             String token = Long.toString(clock.millis(), 36) + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
             Cgroup cgroup = cgroups.create(prefix + token, w.spec().resources());
             Path exitFile = w.runDir().resolve("exit-" + token);
             Path readyFile = w.runDir().resolve("ready-" + token);
-            Process process;
+            Launched launched;
             try {
-                process = launcher.launch(w, workDir, env, cgroup, exitFile, readyFile);
+                launched = sandboxed ? launchSandbox(w, token, cgroup, exitFile, readyFile)
+                        : launchApp(w, workDir, cgroup, exitFile, readyFile);
             } catch (EngineException e) {
-                cgroup.remove();
+                cleanUp(cgroup);
                 throw e;
             }
-            awaitReady(w, process, readyFile);
+            Process process = launched.process();
             // 0 when the work already ended (and was reaped): then it is never taken as running
             long ticks = ProcStat.read(process.pid()).filter(s -> !s.zombie()).map(ProcStat::startTicks).orElse(0L);
-            WorkRef ref = new WorkRef(process.pid(), ticks, clock.instant(), w.runDir(), exitFile, cgroup.dirs());
+            WorkRef ref = new WorkRef(process.pid(), ticks, clock.instant(), w.runDir(), exitFile, cgroup.dirs(),
+                    launched.init().pid(), launched.init().ticks());
             try {
                 ref.save(stateFile);
             } catch (EngineException e) {
@@ -183,12 +182,51 @@ public final class ProcessEngine implements RuntimePlugin {
         }
     }
 
+    /** A launched start: the wrapper, and for a sandbox its init ({@link SandboxLauncher.Init#NONE} otherwise). */
+    private record Launched(Process process, SandboxLauncher.Init init) {}
+
+    private Path appWorkDir(Workload w) {
+        Path workDir = w.spec().workingDir().isEmpty() ? w.installDir() : Path.of(w.spec().workingDir());
+        if (!Files.isDirectory(workDir)) {
+            throw new EngineException("deployment " + w.id() + ": working directory " + workDir + " does not exist; "
+                    + "create it or fix workingDir", Map.of("deployment", w.id().value()));
+        }
+        checkProgram(w, workDir, launcher.environment(w).get("PATH"));
+        return workDir;
+    }
+
+    private Launched launchApp(Workload w, Path workDir, Cgroup cgroup, Path exitFile, Path readyFile) {
+        Process process = launcher.launch(w, workDir, launcher.environment(w), cgroup, exitFile, readyFile, List.of(),
+                w.spec().argv());
+        awaitReady(w, process, readyFile);
+        return new Launched(process, SandboxLauncher.Init.NONE);
+    }
+
+    /** The root side of a sandbox start gets a bare environment: the spec's reaches only the sandbox. */
+    private Launched launchSandbox(Workload w, String token, Cgroup cgroup, Path exitFile, Path readyFile) {
+        SandboxLauncher.Prepared prepared = sandboxes.prepare(w, token);
+        try {
+            Process process = launcher.launch(w, w.runDir(), Map.of("PATH", SandboxHost.PATH), cgroup, exitFile, readyFile,
+                    prepared.files(), prepared.argv());
+            awaitReady(w, process, readyFile);
+            try {
+                return new Launched(process, sandboxes.awaitInit(w, process, prepared));
+            } catch (EngineException e) {
+                Signals.group("KILL", process.pid());
+                throw e;
+            }
+        } finally {
+            sandboxes.unstageLater(prepared.staging()); // the sandbox holds its own copies of the mounts by now
+        }
+    }
+
     @Override
     public void stop(EngineHandle handle, Duration grace) {
         WorkRef ref = WorkRef.decode(handle);
         synchronized (lock(ref.runDir())) {
             watcher.cancel(ref);
             Cgroup cgroup = new Cgroup(ref.cgroupDirs());
+            cgroup.requestFrozen(false); // frozen processes would not take the signals
             if (ref.alive()) {
                 // the wrapper leads the group; while it is alive, its pid is surely ours to signal
                 Signals.group("TERM", ref.pid());
@@ -247,6 +285,73 @@ public final class ProcessEngine implements RuntimePlugin {
         return Optional.of(handle);
     }
 
+    /**
+     * Runs a command inside a running sandbox ({@link SandboxExec}); works on sandboxes recovered after a
+     * daemon restart, since everything it needs is in the handle and the run directory.
+     */
+    @Override
+    public ExecProcess exec(EngineHandle handle, ExecSpec spec) {
+        WorkRef ref = WorkRef.decode(handle);
+        if (!ref.sandboxed()) {
+            throw new EngineException("exec runs commands in sandboxes only; this work (run dir " + ref.runDir()
+                    + ") is a plain process, deploy it with isolation: sandbox", Map.of("runDir", ref.runDir().toString()));
+        }
+        if (!ref.alive() || !ref.initAlive()) {
+            throw new EngineException("the sandbox of " + ref.runDir() + " does not run; start it before exec",
+                    Map.of("runDir", ref.runDir().toString()));
+        }
+        if (new Cgroup(ref.cgroupDirs()).frozen()) {
+            throw new EngineException("the sandbox of " + ref.runDir() + " is paused; resume it before exec",
+                    Map.of("runDir", ref.runDir().toString()));
+        }
+        return execs.exec(ref, spec);
+    }
+
+    /**
+     * For a sandbox, its {@code /workspace}, {@code /tmp} and {@code /home/user}, owned by the sandbox's host
+     * user (files the daemon writes there should be given to the owner of the root they are in). Empty for
+     * plain processes: they see the host's filesystem, and their volumes are not served as files.
+     */
+    @Override
+    public Map<String, Path> fileRoots(Workload workload) {
+        return workload.spec().isolation().sandboxed() ? sandboxes.fileRoots(absolute(workload)) : Map.of();
+    }
+
+    @Override
+    public void pause(EngineHandle handle) {
+        freeze(WorkRef.decode(handle), true);
+    }
+
+    @Override
+    public void resume(EngineHandle handle) {
+        freeze(WorkRef.decode(handle), false);
+    }
+
+    @Override
+    public boolean paused(EngineHandle handle) {
+        WorkRef ref = WorkRef.decode(handle);
+        return ref.alive() && new Cgroup(ref.cgroupDirs()).frozen();
+    }
+
+    private void freeze(WorkRef ref, boolean frozen) {
+        synchronized (lock(ref.runDir())) {
+            Cgroup cgroup = new Cgroup(ref.cgroupDirs());
+            if (!ref.alive()) {
+                throw new EngineException("the work of " + ref.runDir() + " does not run; there is nothing to "
+                        + (frozen ? "pause" : "resume"), Map.of("runDir", ref.runDir().toString()));
+            }
+            if (cgroup.freezer().isEmpty()) {
+                throw new EngineException("the work of " + ref.runDir() + " has no freezer cgroup (" + cgroups.describe()
+                        + "); mount the cgroup v1 freezer or use cgroup v2 to pause work", Map.of("runDir", ref.runDir().toString()));
+            }
+            if (!cgroup.freeze(frozen, FREEZE_WAIT)) {
+                throw new EngineException("the work of " + ref.runDir() + " did not " + (frozen ? "freeze" : "thaw")
+                        + " within " + FREEZE_WAIT.toSeconds() + " s (a process may be stuck in the kernel); it was left "
+                        + "running, retry or check the host", Map.of("runDir", ref.runDir().toString()));
+            }
+        }
+    }
+
     /** The wrapper runs in the working directory, so every path handed to it must not depend on the daemon's. */
     private static Workload absolute(Workload w) {
         return new Workload(w.id(), w.version(), w.spec(), w.installDir().toAbsolutePath(), w.volumesDir().toAbsolutePath(),
@@ -293,7 +398,7 @@ public final class ProcessEngine implements RuntimePlugin {
                         w.id(), process.pid(), READY_WAIT.toMillis());
                 return;
             }
-            sleep(Duration.ofMillis(1));
+            LockSupport.parkNanos(READY_POLL_NANOS); // start latency counts: a millisecond here is a tenth of a start
         }
         try {
             Files.deleteIfExists(readyFile);
@@ -332,6 +437,7 @@ public final class ProcessEngine implements RuntimePlugin {
      */
     private static boolean waitUntilGone(WorkRef ref, Cgroup cgroup, Duration timeout, boolean kill) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        int round = 0;
         while (true) {
             boolean leader = ref.alive();
             Set<Long> members = cgroup.exists() ? cgroup.members() : Set.of();
@@ -350,7 +456,8 @@ public final class ProcessEngine implements RuntimePlugin {
             if (System.nanoTime() - deadline >= 0) {
                 return false;
             }
-            sleep(STOP_POLL);
+            // most work is gone within milliseconds of its signal: look again soon, then less often
+            sleep(Duration.ofMillis(Math.min(STOP_POLL.toMillis(), 1L << Math.min(round++, 5))));
         }
     }
 
@@ -358,6 +465,7 @@ public final class ProcessEngine implements RuntimePlugin {
         if (!cgroup.exists()) {
             return;
         }
+        cgroup.requestFrozen(false);
         long deadline = System.nanoTime() + KILL_WAIT.toNanos();
         while (!cgroup.members().isEmpty() && System.nanoTime() - deadline < 0) {
             Signals.processes("KILL", cgroup.members());

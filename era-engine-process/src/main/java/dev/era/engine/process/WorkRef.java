@@ -25,13 +25,30 @@ import java.util.Optional;
  * @param runDir     the workload's run directory
  * @param exitFile   where the wrapper records the exit status of this start
  * @param cgroupDirs the work's cgroup directories (one per v1 hierarchy, one for v2, none without cgroups)
+ * @param initPid    for a sandbox: host pid of its init (bubblewrap's pid 1, whose namespaces exec enters); 0 otherwise
+ * @param initTicks  the init's start time, so that a reused pid is never entered; 0 when it had already ended
  */
-record WorkRef(long pid, long startTicks, Instant startedAt, Path runDir, Path exitFile, List<Path> cgroupDirs) {
+record WorkRef(long pid, long startTicks, Instant startedAt, Path runDir, Path exitFile, List<Path> cgroupDirs,
+               long initPid, long initTicks) {
     static final String ENGINE = "process";
     private static final String MAGIC = "era-process-handle 1";
 
     WorkRef {
         cgroupDirs = List.copyOf(cgroupDirs);
+    }
+
+    /** Work that is not a sandbox. */
+    WorkRef(long pid, long startTicks, Instant startedAt, Path runDir, Path exitFile, List<Path> cgroupDirs) {
+        this(pid, startTicks, startedAt, runDir, exitFile, cgroupDirs, 0, 0);
+    }
+
+    boolean sandboxed() {
+        return initPid > 0;
+    }
+
+    /** The sandbox's init still runs (and is the one this start made). */
+    boolean initAlive() {
+        return ProcStat.alive(initPid, initTicks);
     }
 
     boolean alive() {
@@ -50,6 +67,9 @@ record WorkRef(long pid, long startTicks, Instant startedAt, Path runDir, Path e
                 .append("runDir=").append(checked(runDir)).append('\n')
                 .append("exit=").append(checked(exitFile)).append('\n');
         cgroupDirs.forEach(dir -> text.append("cgroup=").append(checked(dir)).append('\n'));
+        if (sandboxed()) {
+            text.append("init=").append(initPid).append('\n').append("initStart=").append(initTicks).append('\n');
+        }
         return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -80,6 +100,8 @@ record WorkRef(long pid, long startTicks, Instant startedAt, Path runDir, Path e
         Path runDir = null;
         Path exitFile = null;
         List<Path> cgroups = new ArrayList<>();
+        long initPid = 0;
+        long initTicks = 0;
         try {
             for (int i = 1; i < lines.length; i++) {
                 String line = lines[i];
@@ -95,6 +117,8 @@ record WorkRef(long pid, long startTicks, Instant startedAt, Path runDir, Path e
                     case "runDir" -> runDir = Path.of(value);
                     case "exit" -> exitFile = Path.of(value);
                     case "cgroup" -> cgroups.add(Path.of(value));
+                    case "init" -> initPid = Long.parseLong(value);
+                    case "initStart" -> initTicks = Long.parseLong(value);
                     default -> { } // written by a newer engine; what we know is enough to find the work
                 }
             }
@@ -104,7 +128,7 @@ record WorkRef(long pid, long startTicks, Instant startedAt, Path runDir, Path e
         if (pid <= 0 || start < 0 || startedAt == null || runDir == null || exitFile == null) {
             throw badHandle("pid, start, startedAt, runDir or exit is missing");
         }
-        return new WorkRef(pid, start, startedAt, runDir, exitFile, cgroups);
+        return new WorkRef(pid, start, startedAt, runDir, exitFile, cgroups, initPid, initTicks);
     }
 
     private static EngineException badHandle(String why) {

@@ -132,6 +132,39 @@ class CgroupsTest {
     }
 
     @Test
+    void theV1FreezerHierarchyIsUsedWhenMountedButIsNoReasonForV1Alone() throws IOException {
+        String mountinfo = mount(35, "memory", "cgroup", "rw,memory") + mount(36, "freezer", "cgroup", "rw,freezer");
+        Files.createDirectories(root.resolve("memory"));
+        Files.createDirectories(root.resolve("freezer"));
+
+        assertThat(Cgroups.detect(mountinfo, "4:memory:/\n6:freezer:/\n")).isEqualTo(new CgroupV1(Map.of(
+                "memory", root.resolve("memory/era"), "freezer", root.resolve("freezer/era"))));
+        assertThat(Cgroups.detect(mount(36, "freezer", "cgroup", "rw,freezer"), "6:freezer:/\n"))
+                .isInstanceOf(Cgroups.Unavailable.class);
+    }
+
+    @Test
+    void freezingWritesTheControlFileOfEitherVersionAndReadsTheStateBack() throws IOException {
+        file("v1/freezer.state", "THAWED\n");
+        file("v2/cgroup.freeze", "0\n");
+        file("v2/cgroup.events", "populated 1\nfrozen 0\n");
+        Cgroup v1 = new Cgroup(List.of(root.resolve("v1")));
+        Cgroup v2 = new Cgroup(List.of(root.resolve("v2")));
+
+        v1.requestFrozen(true);
+        v2.requestFrozen(true);
+
+        assertThat(Files.readString(root.resolve("v1/freezer.state"))).isEqualTo("FROZEN");
+        assertThat(Files.readString(root.resolve("v2/cgroup.freeze"))).isEqualTo("1");
+        assertThat(v1.frozen()).as("the fake v1 file reads back what was written").isTrue();
+        assertThat(v2.frozen()).as("v2 is frozen when cgroup.events says so").isFalse();
+        file("v2/cgroup.events", "populated 1\nfrozen 1\n");
+        assertThat(v2.frozen()).isTrue();
+        assertThat(Cgroup.NONE.freezer()).isEmpty();
+        assertThat(Cgroup.NONE.frozen()).isFalse();
+    }
+
+    @Test
     void mountinfoEscapesAreDecoded() {
         List<Cgroups.Mount> mounts = Cgroups.Mount.parseAll("41 31 0:38 / /sys/fs/my\\040cgroup rw - cgroup2 cgroup2 rw\n");
 

@@ -3,7 +3,9 @@ package dev.era.engine.process;
 import dev.era.api.AppStatus;
 import dev.era.api.DeploymentId;
 import dev.era.api.EngineHandle;
+import dev.era.api.Isolation;
 import dev.era.api.Workload;
+import dev.era.testing.ExecResult;
 import dev.era.testing.ExitRecorder;
 import dev.era.testing.TestSpec;
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +42,7 @@ class DaemonRestartTest {
     @Test
     void workSurvivesTheDeathOfTheJvmThatStartedIt() throws Exception {
         DeploymentId id = DeploymentId.random();
-        EngineHandle handle = startInAJvmThenKillIt(id, "sleep", "300");
+        EngineHandle handle = startInAJvmThenKillIt(id, "process", "sleep", "300");
         Workload w = Workloads.of(dir, id, TestSpec.builder("process").command("sleep", "300").build());
         long pid = WorkRef.decode(handle).pid();
 
@@ -55,7 +57,7 @@ class DaemonRestartTest {
     @Test
     void exitCodeIsRecordedWhileNoDaemonRuns() throws Exception {
         DeploymentId id = DeploymentId.random();
-        EngineHandle handle = startInAJvmThenKillIt(id, "/bin/sh", "-c", "sleep 1; exit 7");
+        EngineHandle handle = startInAJvmThenKillIt(id, "process", "/bin/sh", "-c", "sleep 1; exit 7");
         Workload w = Workloads.of(dir, id, TestSpec.builder("process").command("/bin/sh", "-c", "sleep 1; exit 7").build());
         ExitRecorder onExit = new ExitRecorder();
 
@@ -69,10 +71,27 @@ class DaemonRestartTest {
         assertThat(new ProcessEngine().recover(handle, w, new ExitRecorder())).isEmpty();
     }
 
-    private EngineHandle startInAJvmThenKillIt(DeploymentId id, String... command) throws IOException, InterruptedException {
+    @Test
+    void aSandboxSurvivesTheDeathOfTheJvmThatStartedItAndTakesExecsAfterRecovery() throws Exception {
+        DeploymentId id = DeploymentId.random();
+        EngineHandle handle = startInAJvmThenKillIt(id, "sandbox");
+        Workload w = Workloads.of(dir, id, TestSpec.builder("process").isolation(Isolation.SANDBOX).build());
+        WorkRef ref = WorkRef.decode(handle);
+
+        Optional<EngineHandle> recovered = engine.recover(handle, w, new ExitRecorder());
+
+        assertThat(recovered).contains(handle);
+        assertThat(ref.initAlive()).isTrue();
+        assertThat(engine.status(handle)).isInstanceOf(AppStatus.Running.class);
+        ExecResult r = ExecResult.run(engine, handle, Duration.ofSeconds(10), "/bin/sh", "-c", "id -un; cat /proc/self/status | grep Seccomp:");
+        assertThat(r.stdout()).isEqualTo("user\nSeccomp:\t2\n");
+    }
+
+    private EngineHandle startInAJvmThenKillIt(DeploymentId id, String kind, String... command)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                DaemonStandIn.class.getName(), dir.toString(), id.value()));
+                "-Xshare:auto", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), DaemonStandIn.class.getName(), dir.toString(), id.value(), kind));
         cmd.addAll(List.of(command));
         Process daemon = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(daemon.getInputStream(), StandardCharsets.UTF_8))) {

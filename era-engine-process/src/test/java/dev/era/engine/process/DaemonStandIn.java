@@ -3,6 +3,7 @@ package dev.era.engine.process;
 import dev.era.api.DeploymentId;
 import dev.era.api.EngineHandle;
 import dev.era.api.ExitListener;
+import dev.era.api.Isolation;
 import dev.era.api.Workload;
 import dev.era.testing.TestSpec;
 
@@ -13,15 +14,18 @@ import java.util.Base64;
 /**
  * Plays the daemon in a child JVM: starts one workload with a fresh engine, prints the handle
  * (Base64) on stdout and waits to be killed with SIGKILL by the test.
- * Arguments: root directory, deployment id, command...
+ * Arguments: root directory, deployment id, {@code sandbox} or {@code process}, command...
  */
 final class DaemonStandIn {
     private DaemonStandIn() {
     }
 
     static void main(String[] args) throws InterruptedException {
-        Workload w = Workloads.of(Path.of(args[0]), new DeploymentId(args[1]),
-                TestSpec.builder("process").command(Arrays.copyOfRange(args, 2, args.length)).build());
+        TestSpec spec = TestSpec.builder("process").command(Arrays.copyOfRange(args, 3, args.length));
+        if (args[2].equals("sandbox")) {
+            spec.isolation(Isolation.SANDBOX);
+        }
+        Workload w = Workloads.of(Path.of(args[0]), new DeploymentId(args[1]), spec.build());
         ProcessEngine engine = new ProcessEngine();
         engine.install(w);
         EngineHandle handle = engine.start(w, ExitListener.IGNORE);

@@ -24,6 +24,17 @@ class WorkRefTest {
     }
 
     @Test
+    void aSandboxsHandleCarriesItsInitAndAnAppsDoesNot() {
+        WorkRef sandbox = new WorkRef(42, 1234, Instant.ofEpochMilli(5), dir, dir.resolve("exit-x"), List.of(), 45, 1240);
+        WorkRef app = new WorkRef(42, 1234, Instant.ofEpochMilli(5), dir, dir.resolve("exit-x"), List.of());
+
+        assertThat(WorkRef.decode(sandbox.handle())).isEqualTo(sandbox);
+        assertThat(WorkRef.decode(sandbox.handle()).sandboxed()).isTrue();
+        assertThat(new String(app.encode())).doesNotContain("init");
+        assertThat(WorkRef.decode(app.handle()).sandboxed()).isFalse();
+    }
+
+    @Test
     void stateFileRoundTripsAndAMissingOneIsEmpty() {
         WorkRef ref = new WorkRef(7, 99, Instant.ofEpochMilli(5), dir, dir.resolve("exit-y"), List.of());
 
@@ -45,7 +56,7 @@ class WorkRefTest {
     void procStatCountsFieldsAfterTheCommandName() {
         String stat = "4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 987654 1000 10";
 
-        assertThat(ProcStat.parse(4242, stat)).isEqualTo(new ProcStat(4242, 'S', 4242, 987654));
+        assertThat(ProcStat.parse(4242, stat)).isEqualTo(new ProcStat(4242, 'S', 4242, 4242, 987654));
     }
 
     @Test

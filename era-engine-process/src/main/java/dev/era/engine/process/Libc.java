@@ -1,0 +1,238 @@
+package dev.era.engine.process;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * The few libc calls the engine needs that the JDK does not offer, through the FFM API: terminal
+ * file descriptors (open, read, write, poll, ioctl, fchown, close), {@code kill} of a process group,
+ * and bind mounts. Each call returns its raw result and the {@code errno} it left, so that callers
+ * can retry on {@code EINTR} and tell {@code EIO} (the terminal's other side is gone) apart.
+ *
+ * <p>Calls that can block ({@link #read}, {@link #write}, {@link #poll}) must run on platform
+ * threads: a virtual thread inside a native call pins its carrier.
+ */
+final class Libc {
+    static final int EPERM = 1;
+    static final int ESRCH = 3;
+    static final int EINTR = 4;
+    static final int EIO = 5;
+    static final int EAGAIN = 11;
+
+    static final int O_RDWR = 0x2;
+    static final int O_NOCTTY = 0x100;
+    static final int O_NOFOLLOW = 0x20000;
+    static final int O_CLOEXEC = 0x80000;
+
+    static final long TIOCSWINSZ = 0x5414;
+    static final long TIOCGWINSZ = 0x5413;
+    static final long TIOCGPTN = 0x80045430L;
+    static final long TIOCSPTLCK = 0x40045431L;
+
+    static final short POLLIN = 0x1;
+    static final short POLLOUT = 0x4;
+
+    static final long MS_BIND = 4096;
+    static final int MNT_DETACH = 2;
+
+    /** A call's return value and the errno it set (meaningful only when the value is -1). */
+    record Result(long value, int errno) {
+        boolean failed() {
+            return value == -1;
+        }
+    }
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
+    private static final StructLayout STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle OPEN = function("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle READ = function("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE = function("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle CLOSE = function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle POLL = function("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle IOCTL = function("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle FCHOWN = function("fchown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle KILL = function("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle MOUNT = function("mount",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle UMOUNT2 = function("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+
+    /** struct pollfd { int fd; short events; short revents; } */
+    private static final StructLayout POLLFD = MemoryLayout.structLayout(JAVA_INT.withName("fd"),
+            JAVA_SHORT.withName("events"), JAVA_SHORT.withName("revents"));
+
+    private Libc() {
+    }
+
+    private static MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        Linker.Option[] all = new Linker.Option[options.length + 1];
+        all[0] = CAPTURE;
+        System.arraycopy(options, 0, all, 1, options.length);
+        MemorySegment symbol = LOOKUP.find(name).orElseThrow(
+                () -> new IllegalStateException("libc has no symbol " + name + "; the process engine needs glibc or musl"));
+        return LINKER.downcallHandle(symbol, descriptor, all);
+    }
+
+    private static Result result(long value, MemorySegment state) {
+        return new Result(value, value == -1 ? (int) ERRNO.get(state, 0L) : 0);
+    }
+
+    /** Turns a failure of a call that must not fail into an exception naming the call and errno. */
+    private static IllegalStateException unexpected(String call, Throwable t) {
+        return new IllegalStateException("libc " + call + " could not be called (a bug in its binding): " + t, t);
+    }
+
+    static Result open(String path, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            return result((int) OPEN.invokeExact(state, arena.allocateFrom(path), flags, 0), state);
+        } catch (Throwable t) {
+            throw unexpected("open", t);
+        }
+    }
+
+    /** Reads up to {@code buffer.length} bytes; the value is the count, 0 at end of file. */
+    static Result read(int fd, byte[] buffer) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            MemorySegment buf = arena.allocate(buffer.length);
+            Result r = result((long) READ.invokeExact(state, fd, buf, (long) buffer.length), state);
+            if (r.value() > 0) {
+                MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, buffer, 0, (int) r.value());
+            }
+            return r;
+        } catch (Throwable t) {
+            throw unexpected("read", t);
+        }
+    }
+
+    static Result write(int fd, byte[] buffer, int offset, int length) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            MemorySegment buf = arena.allocate(Math.max(1, length));
+            MemorySegment.copy(buffer, offset, buf, ValueLayout.JAVA_BYTE, 0, length);
+            return result((long) WRITE.invokeExact(state, fd, buf, (long) length), state);
+        } catch (Throwable t) {
+            throw unexpected("write", t);
+        }
+    }
+
+    static Result close(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            return result((int) CLOSE.invokeExact(state, fd), state);
+        } catch (Throwable t) {
+            throw unexpected("close", t);
+        }
+    }
+
+    /** Waits up to {@code timeoutMillis} for {@code events} on {@code fd}; the value is the revents (0 on timeout). */
+    static Result poll(int fd, short events, int timeoutMillis) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            MemorySegment pollfd = arena.allocate(POLLFD);
+            pollfd.set(JAVA_INT, 0, fd);
+            pollfd.set(JAVA_SHORT, 4, events);
+            Result r = result((int) POLL.invokeExact(state, pollfd, 1L, timeoutMillis), state);
+            return r.failed() ? r : new Result(pollfd.get(JAVA_SHORT, 6), 0);
+        } catch (Throwable t) {
+            throw unexpected("poll", t);
+        }
+    }
+
+    /** {@code ioctl(fd, request, &value)} for requests taking a pointer to one int; the value read back is returned. */
+    static Result ioctlInt(int fd, long request, int value) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            MemorySegment arg = arena.allocateFrom(JAVA_INT, value);
+            Result r = result((int) IOCTL.invokeExact(state, fd, request, arg), state);
+            return r.failed() ? r : new Result(arg.get(JAVA_INT, 0), 0);
+        } catch (Throwable t) {
+            throw unexpected("ioctl", t);
+        }
+    }
+
+    /** Sets a terminal's size ({@code struct winsize}: rows, cols, xpixel, ypixel as unsigned shorts). */
+    static Result setWindowSize(int fd, int rows, int cols) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            MemorySegment size = arena.allocate(8);
+            size.set(JAVA_SHORT, 0, (short) rows);
+            size.set(JAVA_SHORT, 2, (short) cols);
+            return result((int) IOCTL.invokeExact(state, fd, TIOCSWINSZ, size), state);
+        } catch (Throwable t) {
+            throw unexpected("ioctl", t);
+        }
+    }
+
+    static Result fchown(int fd, int uid, int gid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            return result((int) FCHOWN.invokeExact(state, fd, uid, gid), state);
+        } catch (Throwable t) {
+            throw unexpected("fchown", t);
+        }
+    }
+
+    /** {@code kill(pid, signal)}; a negative pid is a process group. */
+    static Result kill(long pid, int signal) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            return result((int) KILL.invokeExact(state, (int) pid, signal), state);
+        } catch (Throwable t) {
+            throw unexpected("kill", t);
+        }
+    }
+
+    static Result bindMount(String source, String target) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            return result((int) MOUNT.invokeExact(state, arena.allocateFrom(source), arena.allocateFrom(target),
+                    MemorySegment.NULL, MS_BIND, MemorySegment.NULL), state);
+        } catch (Throwable t) {
+            throw unexpected("mount", t);
+        }
+    }
+
+    /** Detaches a mount now; the kernel frees it when nothing uses it any more. */
+    static Result detach(String target) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            return result((int) UMOUNT2.invokeExact(state, arena.allocateFrom(target), MNT_DETACH), state);
+        } catch (Throwable t) {
+            throw unexpected("umount2", t);
+        }
+    }
+
+    static String describe(int errno) {
+        return switch (errno) {
+            case EPERM -> "EPERM (operation not permitted)";
+            case 2 -> "ENOENT (no such file or directory)";
+            case ESRCH -> "ESRCH (no such process)";
+            case EINTR -> "EINTR";
+            case EIO -> "EIO";
+            case 13 -> "EACCES (permission denied)";
+            case 16 -> "EBUSY";
+            case 22 -> "EINVAL (invalid argument)";
+            default -> "errno " + errno;
+        };
+    }
+}
