@@ -20,8 +20,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class FakeInteractive implements Interactive {
     /** What the fake runs for the server's default shell: a bash that reads no start-up files, with a known prompt. */
-    static final String SHELL = "exec /bin/bash --norc --noprofile -i";
     static final String PROMPT = "sbx$ ";
+    // set on the command line: the sh that script starts may reset an inherited PS1
+    static final String SHELL = "exec env PS1='" + PROMPT + "' /bin/bash --norc --noprofile -i";
 
     private final String id;
     private final Process process;
@@ -43,7 +44,6 @@ final class FakeInteractive implements Interactive {
         ProcessBuilder pb = new ProcessBuilder(argv);
         pb.directory(FakeSandboxService.hostDir(workspace, request.workingDir()).toFile());
         pb.environment().putAll(env);
-        pb.environment().put("PS1", PROMPT);
         pb.environment().put("TERM", "xterm");
         if (tty) {
             pb.redirectErrorStream(true);
