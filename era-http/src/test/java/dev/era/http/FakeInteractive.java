@@ -18,7 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * test fake; the product opens its PTY through FFM). Resizes are recorded, not applied: script's
  * terminal cannot be resized from outside.
  */
-final class FakeInteractive implements Interactive {
+public final class FakeInteractive implements Interactive {
     /** What the fake runs for the server's default shell: a bash that reads no start-up files, with a known prompt. */
     static final String PROMPT = "sbx$ ";
     // set on the command line: the sh that script starts may reset an inherited PS1
@@ -27,7 +27,7 @@ final class FakeInteractive implements Interactive {
     private final String id;
     private final Process process;
     private final boolean tty;
-    final List<int[]> resizes = new CopyOnWriteArrayList<>();
+    private final List<int[]> resizes = new CopyOnWriteArrayList<>();
     final ExecRequest request;
 
     FakeInteractive(String id, ExecRequest request, Path workspace, Map<String, String> env) throws IOException {
@@ -90,7 +90,12 @@ final class FakeInteractive implements Interactive {
         return process.onExit().thenApply(Process::exitValue);
     }
 
-    boolean alive() {
+    /** The sizes asked for since the start, as {rows, cols}. */
+    public List<int[]> resizes() {
+        return List.copyOf(resizes);
+    }
+
+    public boolean alive() {
         return process.isAlive();
     }
 
