@@ -74,6 +74,16 @@ class SandboxCliTest {
         return new Run(exit, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** Runs the CLI against the daemon of another data directory; returns its standard output. */
+    static String eraWithDataDir(Path dir, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = EraCli.run(new Stdio(new ByteArrayInputStream(new byte[0]), out, err),
+                Map.of("ERA_DATA_DIR", dir.toString()), Path.of("/nonexistent-home"), args);
+        assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
     static Run era(String... args) {
         return eraWithInput(new byte[0], args);
     }

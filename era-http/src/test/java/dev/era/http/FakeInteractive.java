@@ -20,7 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class FakeInteractive implements Interactive {
     /** What the fake runs for the server's default shell: a bash that reads no start-up files, with a known prompt. */
-    static final String PROMPT = "sbx$ ";
+    public static final String PROMPT = "sbx$ ";
     // set on the command line: the sh that script starts may reset an inherited PS1
     static final String SHELL = "exec env PS1='" + PROMPT + "' /bin/bash --norc --noprofile -i";
 
@@ -28,7 +28,7 @@ public final class FakeInteractive implements Interactive {
     private final Process process;
     private final boolean tty;
     private final List<int[]> resizes = new CopyOnWriteArrayList<>();
-    final ExecRequest request;
+    private final ExecRequest request;
 
     FakeInteractive(String id, ExecRequest request, Path workspace, Map<String, String> env) throws IOException {
         this.id = id;
@@ -88,6 +88,11 @@ public final class FakeInteractive implements Interactive {
     @Override
     public CompletableFuture<Integer> exitCode() {
         return process.onExit().thenApply(Process::exitValue);
+    }
+
+    /** What the session was started with (command, tty, rows, cols). */
+    public ExecRequest request() {
+        return request;
     }
 
     /** The sizes asked for since the start, as {rows, cols}. */

@@ -165,7 +165,7 @@ class SandboxSocketTest extends ApiTest {
         Output o = p.untilStatus();
         assertThat(o.status().get("exitCode").asInt()).isEqualTo(5);
         FakeInteractive session = sandboxes.interactives().getFirst();
-        assertThat(session.request.tty()).isTrue();
+        assertThat(session.request().tty()).isTrue();
         assertThat(session.resizes()).extracting(r -> r[0] + "x" + r[1]).containsExactly("40x120", "50x200", "20x90");
     }
 
