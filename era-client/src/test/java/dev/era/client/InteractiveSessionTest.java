@@ -37,9 +37,9 @@ class InteractiveSessionTest {
     @BeforeAll
     static void start() {
         fake = new FakeSandboxService(dir.resolve("sandboxes"));
-        // a 100 ms heartbeat: a client that did not answer pings would be dropped after 400 ms
+        // a 250 ms heartbeat: a client that did not answer pings would be dropped after a second
         server = TestServers.start(new HttpConfig("127.0.0.1", 0, Optional.of(dir.resolve("era.sock"))),
-                new FakeDeploymentService(), fake, new FakeAuthenticator(), Duration.ofMillis(100));
+                new FakeDeploymentService(), fake, new FakeAuthenticator(), Duration.ofMillis(250));
         unix = EraClient.unix(server.unixSocket().orElseThrow()).sandboxes();
         tcp = EraClient.tcp(URI.create("http://127.0.0.1:" + server.tcpPort()), FakeAuthenticator.KEY_A).sandboxes();
     }
@@ -149,7 +149,7 @@ class InteractiveSessionTest {
         String id = unix.create(SandboxSpec.builder().build()).id();
         Screen screen = new Screen();
 
-        try (InteractiveSession s = unix.attach(id, AttachOptions.pipes("sleep 1.5; echo still here"), screen)) {
+        try (InteractiveSession s = unix.attach(id, AttachOptions.pipes("sleep 3; echo still here"), screen)) {
             assertThat(s.await(WAIT)).hasValue(0);
         }
         assertThat(screen.out()).isEqualTo("still here\n");

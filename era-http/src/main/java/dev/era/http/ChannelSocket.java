@@ -229,8 +229,9 @@ public final class ChannelSocket implements Session.Listener.AutoDemanding {
     }
 
     @Override
-    public void onWebSocketClose(int statusCode, String reason) {
+    public void onWebSocketClose(int statusCode, String reason, Callback callback) {
         end();
+        callback.succeed();
     }
 
     @Override

@@ -54,7 +54,7 @@ final class FakeExecution {
         this.shell = request.shell();
         this.maxOutput = request.maxOutputBytes();
         ProcessBuilder pb = new ProcessBuilder(argv(request.command()));
-        pb.directory(FakeSandboxService.hostDir(workspace, request.workingDir()).toFile());
+        pb.directory(FakeDirs.hostDir(workspace, request.workingDir()).toFile());
         pb.environment().putAll(env);
         pb.environment().putAll(request.env());
         this.process = pb.start();

@@ -42,7 +42,7 @@ public final class FakeInteractive implements Interactive {
                 "/dev/null")
                 : List.of("/bin/bash", "-c", shellLine);
         ProcessBuilder pb = new ProcessBuilder(argv);
-        pb.directory(FakeSandboxService.hostDir(workspace, request.workingDir()).toFile());
+        pb.directory(FakeDirs.hostDir(workspace, request.workingDir()).toFile());
         pb.environment().putAll(env);
         pb.environment().put("TERM", "xterm");
         if (tty) {

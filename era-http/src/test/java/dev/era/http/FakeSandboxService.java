@@ -129,7 +129,7 @@ public final class FakeSandboxService implements SandboxService {
                     if (s == null || !caller.sees(s.tenant())) {
                         throw field("fromSnapshot", "there is no snapshot '" + r.fromSnapshot() + "'");
                     }
-                    copy(root.resolve("snapshots").resolve(s.id()), workspace(id));
+                    FakeDirs.copy(root.resolve("snapshots").resolve(s.id()), workspace(id));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -197,7 +197,7 @@ public final class FakeSandboxService implements SandboxService {
         synchronized (lock) {
             executions.values().stream().filter(e -> e.sandboxId.equals(id)).forEach(FakeExecution::kill);
         }
-        deleteTree(root.resolve(id));
+        FakeDirs.deleteTree(root.resolve(id));
         return update(s, SandboxState.DELETED);
     }
 
@@ -303,28 +303,9 @@ public final class FakeSandboxService implements SandboxService {
         }
     }
 
-    /** Maps a sandbox path (absolute under /workspace, or relative to it) to the host; refuses escapes. */
-    static Path hostDir(Path workspace, String path) {
-        if (path.isEmpty()) {
-            return workspace;
-        }
-        String rel;
-        if (path.equals("/workspace") || path.startsWith("/workspace/")) {
-            rel = path.substring("/workspace".length()).replaceFirst("^/+", "");
-        } else if (path.startsWith("/")) {
-            throw field("path", "'" + path + "' is outside /workspace (the fake serves only /workspace)");
-        } else {
-            rel = path;
-        }
-        Path p = workspace.resolve(rel).normalize();
-        if (!p.startsWith(workspace)) {
-            throw field("path", "'" + path + "' leaves /workspace");
-        }
-        return p;
-    }
 
     private Path file(Caller caller, String sandboxId, String path) {
-        return hostDir(workspace(active(caller, sandboxId).id()), path);
+        return FakeDirs.hostDir(workspace(active(caller, sandboxId).id()), path);
     }
 
     private static String inside(Path workspace, Path p) {
@@ -416,7 +397,7 @@ public final class FakeSandboxService implements SandboxService {
         }
         try {
             if (recursive) {
-                deleteTree(f);
+                FakeDirs.deleteTree(f);
             } else {
                 Files.delete(f);
             }
@@ -439,10 +420,10 @@ public final class FakeSandboxService implements SandboxService {
             snapshots.put(id, pending);
         }
         Runnable save = () -> {
-            copy(workspace(s.id()), target);
+            FakeDirs.copy(workspace(s.id()), target);
             synchronized (lock) {
                 snapshots.computeIfPresent(id, (k, v) -> new Snapshot(id, v.tenant(), v.sandboxId(), v.name(),
-                        "complete", size(target), v.location(), "", v.createdAt()));
+                        "complete", FakeDirs.size(target), v.location(), "", v.createdAt()));
             }
         };
         if (async) {
@@ -479,42 +460,9 @@ public final class FakeSandboxService implements SandboxService {
         synchronized (lock) {
             snapshots.remove(s.id());
         }
-        deleteTree(root.resolve("snapshots").resolve(s.id()));
+        FakeDirs.deleteTree(root.resolve("snapshots").resolve(s.id()));
     }
 
-    private static void copy(Path from, Path to) {
-        try (Stream<Path> all = Files.walk(from)) {
-            for (Path p : all.toList()) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
-    private static long size(Path dir) {
-        try (Stream<Path> all = Files.walk(dir)) {
-            return all.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
