@@ -7,7 +7,7 @@ import java.time.Instant;
 /**
  * A command run in a sandbox.
  *
- * @param status   {@code running}, {@code completed} or {@code killed}
+ * @param status   {@code running}, {@code completed}, {@code killed}, {@code timed_out} or {@code failed} (could not start)
  * @param exitCode -1 while running
  * @param stdout   the output kept (at most the request's {@code maxOutputBytes}); {@code truncated}
  *                 says that more was produced
