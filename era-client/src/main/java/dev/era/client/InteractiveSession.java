@@ -23,6 +23,7 @@ public final class InteractiveSession implements AutoCloseable {
     private static final byte STDOUT = 1;
     private static final byte STDERR = 2;
     private static final byte STATUS = 3;
+    private static final int MAX_FRAME = 256 * 1024;
 
     private final WebSocketChannel socket;
     private final String describe;
@@ -88,14 +89,16 @@ public final class InteractiveSession implements AutoCloseable {
         send(data, 0, data.length);
     }
 
+    /** Large writes go as several frames: the daemon takes messages of up to 1 MiB. */
     public void send(byte[] data, int off, int len) {
-        if (len == 0) {
-            return; // an empty stdin frame means end of input
+        // an empty stdin frame would mean end of input, so nothing is sent for nothing
+        for (int at = off; at < off + len; at += MAX_FRAME) {
+            int n = Math.min(MAX_FRAME, off + len - at);
+            byte[] frame = new byte[n + 1];
+            frame[0] = STDIN;
+            System.arraycopy(data, at, frame, 1, n);
+            write(frame);
         }
-        byte[] frame = new byte[len + 1];
-        frame[0] = STDIN;
-        System.arraycopy(data, off, frame, 1, len);
-        write(frame);
     }
 
     /** Ends the command's standard input: it reads end of file. */

@@ -111,7 +111,7 @@ class InteractiveSessionTest {
     void framesOfEveryLengthEncodingPassBothWays() throws Exception {
         String id = tcp.create(SandboxSpec.builder().build()).id();
         Screen screen = new Screen();
-        byte[] big = new byte[100_000];
+        byte[] big = new byte[3_000_000]; // above the daemon's 1 MiB message limit: sent as several frames
         java.util.Arrays.fill(big, (byte) 'x');
 
         try (InteractiveSession s = tcp.attach(id, AttachOptions.pipes("wc -c; head -c 200000 /dev/zero | wc -c >&2;"
@@ -123,8 +123,8 @@ class InteractiveSessionTest {
             assertThat(s.await(WAIT)).hasValue(0);
         }
 
-        assertThat(screen.out()).startsWith("100305\n");
-        assertThat(screen.stdout.size()).isEqualTo("100305\n".length() + 200_000);
+        assertThat(screen.out()).startsWith("3000305\n");
+        assertThat(screen.stdout.size()).isEqualTo("3000305\n".length() + 200_000);
     }
 
     @Test
