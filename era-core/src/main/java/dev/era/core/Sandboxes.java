@@ -126,6 +126,19 @@ final class Sandboxes {
         return manager.controller().find(e.record().deployment());
     }
 
+    /** Running as far as the lifecycle knows, and its work really there (an exit may not be reported yet). */
+    boolean alive(SandboxEntry e) {
+        var d = deployment(e);
+        if (d.isEmpty() || d.get().state() != LifecycleState.RUNNING || d.get().engineHandle().isEmpty()) {
+            return false;
+        }
+        try {
+            return engine(e.record()).status(d.get().handle()) instanceof dev.era.api.AppStatus.Running;
+        } catch (RuntimeException ex) {
+            return false;
+        }
+    }
+
     Sandbox view(SandboxEntry e) {
         SandboxRecord r = e.record();
         var d = deployment(e);

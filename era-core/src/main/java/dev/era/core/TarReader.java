@@ -61,7 +61,11 @@ final class TarReader {
         buffered.reset();
         InputStream in = b1 == 0x1f && b2 == 0x8b ? new GZIPInputStream(buffered, 256 * 1024) : buffered;
         Files.createDirectories(root);
-        return new TarReader(in, root, keepOwners).run();
+        try {
+            return new TarReader(in, root, keepOwners).run();
+        } catch (java.io.EOFException e) {
+            throw damaged("it ends in the middle of an entry");
+        }
     }
 
     private long run() throws IOException {

@@ -49,7 +49,7 @@ final class WarmPool implements AutoCloseable {
             }
             boolean usable = e.record().engine().equals(engineName())
                     && e.record().resources().equals(sandboxes.config.defaultResources())
-                    && sandboxes.deployment(e).map(d -> d.state() == LifecycleState.RUNNING).orElse(false);
+                    && sandboxes.alive(e);
             synchronized (this) {
                 if (usable && ready.size() < size) {
                     ready.add(e);
@@ -86,7 +86,7 @@ final class WarmPool implements AutoCloseable {
                 refill();
                 return Optional.empty();
             }
-            if (sandboxes.deployment(e).map(d -> d.state() == LifecycleState.RUNNING).orElse(false)) {
+            if (sandboxes.alive(e)) {
                 SandboxRecord r = claimed(e.record(), claimed);
                 e.record(r);
                 refill();
