@@ -72,6 +72,25 @@ public final class LocalSnapshotStore implements SnapshotStore {
         }
     }
 
+    /** Syncs the file and renames it into place; copies it where it is on another filesystem. */
+    @Override
+    public String putFile(String key, Path file) {
+        Path target = file(key);
+        try {
+            Files.createDirectories(target.getParent());
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.force(false);
+            }
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return "file:" + target;
+        } catch (java.nio.file.AtomicMoveNotSupportedException otherFilesystem) {
+            return SnapshotStore.super.putFile(key, file);
+        } catch (IOException e) {
+            throw new StoreException("cannot move snapshot " + key + " into " + dir + ": " + e.getMessage()
+                    + "; check the disk space and permissions of the snapshot directory", Map.of("key", key), e);
+        }
+    }
+
     @Override
     public InputStream get(String key) {
         try {

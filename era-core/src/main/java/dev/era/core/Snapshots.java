@@ -92,10 +92,7 @@ final class Snapshots {
                 }
             }
             long size = Files.size(tmp);
-            String location;
-            try (InputStream in = Files.newInputStream(tmp)) {
-                location = archives.put(key(s), in, size);
-            }
+            String location = archives.putFile(key(s), tmp);
             done = with(s, COMPLETE, size, location, "");
         } catch (IOException | RuntimeException ex) {
             LOG.warn("snapshot {} of sandbox {} failed: {}", s.id(), s.sandboxId(), ex.getMessage());

@@ -43,6 +43,7 @@ final class TarReader {
     private final Map<String, Object> principals = new HashMap<>();
     private final List<String[]> links = new ArrayList<>();
     private final List<Object[]> dirs = new ArrayList<>();
+    private final java.util.Set<Path> known = new java.util.HashSet<>();
     private final byte[] header = new byte[BLOCK];
 
     private TarReader(InputStream in, Path root, boolean owners) {
@@ -185,10 +186,20 @@ final class TarReader {
         return p;
     }
 
-    /** Creates missing directories below the root; none on the way may be a link. */
+    /**
+     * Creates missing directories below the root; none on the way may be a link. Directories made
+     * or checked once are remembered: until the links are made at the end, nothing can turn them
+     * into links (no sandbox runs on this tree yet).
+     */
     private void mkdirs(Path dir) throws IOException {
+        if (known.contains(dir)) {
+            return;
+        }
         noLinkAbove(dir.resolve("x"));
         Files.createDirectories(dir);
+        for (Path d = dir; d != null && !d.equals(root) && known.add(d); d = d.getParent()) {
+            // every ancestor up to the root is a checked directory now
+        }
     }
 
     private void noLinkAbove(Path p) throws IOException {

@@ -17,7 +17,8 @@ import java.util.Set;
 
 /**
  * Writes a directory tree as a POSIX tar archive (ustar headers, with a pax header where a name,
- * link target or size does not fit), keeping modes, modification times and owner names. Regular
+ * link target or size does not fit), keeping modes and modification times, with the root's owner as
+ * every entry's owner. Regular
  * files, directories and symbolic links are archived; pipes, sockets and devices are skipped.
  *
  * <p>The tree belongs to a sandbox whose processes may change it during the walk, so it is walked
@@ -29,6 +30,8 @@ final class TarWriter {
     private static final int BLOCK = 512;
     private final WritableByteChannel out;
     private final Path root;
+    private String user = "";
+    private String group = "";
     private long written;
 
     private TarWriter(Path root, WritableByteChannel out) {
@@ -39,6 +42,11 @@ final class TarWriter {
     /** Archives the contents of {@code root} (not the root itself) to {@code out}; returns the bytes written. */
     static long write(Path root, WritableByteChannel out) throws IOException {
         TarWriter w = new TarWriter(root, out);
+        // Everything in a workspace belongs to the sandbox's user (files the daemon writes are given to
+        // it), so the root's owner is recorded for every entry: one name lookup instead of one per file.
+        var owner = java.nio.file.Files.readAttributes(root, PosixFileAttributes.class, SafeDirs.NOFOLLOW);
+        w.user = owner.owner().getName();
+        w.group = owner.group().getName();
         try (SecureDirectoryStream<Path> dir = SafeDirs.openRoot(root, "/workspace")) {
             w.tree(dir, "");
         }
@@ -146,7 +154,7 @@ final class TarWriter {
             block(new byte[(BLOCK - body.length % BLOCK) % BLOCK]);
         }
         header(name, type, SandboxFiles.mode(a.permissions()), size, a.lastModifiedTime().toMillis() / 1000,
-                a.owner().getName(), a.group().getName(), target);
+                user, group, target);
     }
 
     private void header(byte[] name, char type, int mode, long size, long mtime, String user, String group,
