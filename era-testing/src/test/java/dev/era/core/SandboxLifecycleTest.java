@@ -222,6 +222,17 @@ class SandboxLifecycleTest {
     }
 
     @Test
+    void aSandboxWhoseDeploymentWasRemovedThroughTheDeploymentsApiIsGone() {
+        Sandbox s = f.create(ACME);
+        f.runtime.delete(ACME, "d-" + s.id().substring(3));
+        SandboxFixture.until(() -> f.runtime.list(ACME), List::isEmpty);
+
+        assertThat(f.sandboxes.list(ACME)).isEmpty();
+        assertThat(f.store.sandboxes()).isEmpty();
+        assertThatThrownBy(() -> f.sh(ACME, s.id(), "true")).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
     void aSandboxRowWithoutItsDeploymentIsForgottenAtStart() {
         f.store.saveSandbox(new SandboxRecord("sb-00000000dead", "acme", "orphan", "fake-sandbox", "",
                 Resources.UNLIMITED, "none", Map.of(), Map.of(), Duration.ZERO, "", false, f.scheduler.clock.instant()));
