@@ -67,12 +67,10 @@ class LifecycleControllerTest {
         f.engine.exit(d.id(), 3);
         d = f.until("loop", BACKING_OFF);
         assertThat(d.restarts()).isEqualTo(1);
-        f.scheduler.advance(Duration.ofMillis(100));
-        d = f.until("loop", x -> x.state() == RUNNING && f.engine.pidOf(x.id()) != 0);
+        d = f.advanceUntil("loop", x -> x.state() == RUNNING && f.engine.pidOf(x.id()) != 0, Duration.ofMillis(100));
         f.engine.exit(d.id(), 3);
         f.until("loop", BACKING_OFF);
-        f.scheduler.advance(Duration.ofMillis(200));
-        d = f.until("loop", x -> x.state() == RUNNING && f.engine.pidOf(x.id()) != 0);
+        d = f.advanceUntil("loop", x -> x.state() == RUNNING && f.engine.pidOf(x.id()) != 0, Duration.ofMillis(100));
         f.engine.exit(d.id(), 3);
         f.until("loop", x -> x.state() == FAILED && x.pendingAction().isEmpty());
     }
@@ -193,8 +191,7 @@ class LifecycleControllerTest {
         f.engine.running.clear();
         f.start();
         f.until("lost", BACKING_OFF);
-        f.scheduler.advance(Duration.ofSeconds(1));
-        f.until("lost", x -> x.state() == RUNNING && f.engine.pidOf(d.id()) != 0);
+        f.advanceUntil("lost", x -> x.state() == RUNNING && f.engine.pidOf(d.id()) != 0, Duration.ofMillis(200));
     }
 
     @Test
