@@ -17,7 +17,7 @@ import java.util.Map;
 @Command(name = "era", mixinStandardHelpOptions = true, version = "era 0.1.0",
         description = "Talk to the ERA daemon: over its Unix socket by default, or over TCP with --url and --api-key.",
         subcommands = {DeployCommand.class, PsCommand.class, StatusCommand.class, LogsCommand.class,
-                StopCommand.class, StartCommand.class, RmCommand.class, PluginsCommand.class, EventsCommand.class})
+                StopCommand.class, StartCommand.class, RmCommand.class, PluginsCommand.class, EventsCommand.class, KeysCommand.class})
 final class EraCommand implements Runnable {
     enum Format { table, json }
 

@@ -87,6 +87,51 @@ class EraCliTest {
     }
 
     @Test
+    void deployFollowsFromTheNewestEventInsteadOfReadingTheWholeLog() throws IOException {
+        for (int i = 0; i < 50; i++) {
+            fake.publish("default", "info", "history " + i);
+        }
+
+        Run r = era("deploy", "-f", spec("web", "").toString());
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        // the head is read with a one-event page; the stream's history starts at the head
+        assertThat(fake.eventReads()).allSatisfy(read -> assertThat(read[0] == 50 || read[1] == 1)
+                .as("read of %d events after %d", read[1], read[0]).isTrue());
+        assertThat(fake.eventReads()).anySatisfy(read -> assertThat(read[0]).isEqualTo(50));
+        assertThat(r.out()).contains("  RUNNING").doesNotContain("history");
+    }
+
+    @Test
+    void keysCreateIssuesAKeyThatWorksOnTcpAndLsListsItWithoutTheSecret() {
+        Run created = era("-o", "json", "keys", "create", "--tenant", "acme", "--label", "ci");
+        assertThat(created.exit()).as(created.err()).isZero();
+        String secret = created.json().get("key").asText();
+
+        Run ls = era("keys", "ls");
+        assertThat(ls.exit()).isZero();
+        assertThat(ls.out()).contains("ID").contains("TENANT").contains("acme").contains("ci").doesNotContain(secret);
+        Run asAcme = era(Map.of(), "--url", "http://127.0.0.1:" + server.tcpPort(), "--api-key", secret, "ps");
+        assertThat(asAcme.exit()).as(asAcme.err()).isZero();
+
+        Run people = era("keys", "create", "--tenant", "acme");
+        assertThat(people.out()).contains("for tenant acme").contains("shown only now").containsPattern("\\n  \\S+\\n");
+    }
+
+    @Test
+    void keysNeedAnAdminCallerAndATenant() {
+        String url = "http://127.0.0.1:" + server.tcpPort();
+
+        Run tenant = era(Map.of(), "--url", url, "--api-key", FakeAuthenticator.KEY_A, "keys", "ls");
+        assertThat(tenant.exit()).isEqualTo(1);
+        assertThat(tenant.err()).contains("admin caller");
+        assertThat(era("keys", "create").exit()).isEqualTo(2);
+        Run bad = era("keys", "create", "--tenant", "Not Valid");
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.err()).contains("tenant");
+    }
+
+    @Test
     void deployOfAFailingAppExitsNonZeroWithItsMessage() throws IOException {
         Run r = era("deploy", "-f", spec("web", "env:\n  FAKE_FAIL: binary not found\n").toString());
 
@@ -334,7 +379,8 @@ class EraCliTest {
         var cl = EraCli.commandLine();
         ServeStub serve = new ServeStub();
 
-        assertThat(cl.getSubcommands()).containsKeys("deploy", "ps", "status", "logs", "stop", "start", "rm", "plugins", "events");
+        assertThat(cl.getSubcommands()).containsKeys("deploy", "ps", "status", "logs", "stop", "start", "rm", "plugins", "events",
+                "keys");
         cl.addSubcommand("serve", serve);
 
         assertThat(cl.execute("serve")).isZero();

@@ -111,6 +111,33 @@ public final class EraClient {
         return Wire.events(fetch("/events?after=" + after + "&limit=" + limit + "&deployment=" + query(deployment)));
     }
 
+    /**
+     * The seq of the newest event in the daemon's log: {@code followEvents(eventHead(), ...)} shows
+     * only what happens from now on, without reading the history.
+     */
+    public long eventHead() {
+        return fetch("/events?limit=1").path("headSeq").asLong();
+    }
+
+    /**
+     * Issues an API key for {@code tenant} (admin callers only: the Unix socket or a key of tenant
+     * {@code default}).
+     *
+     * @param label a note for people; may be empty
+     */
+    public IssuedKey createKey(String tenant, String label) {
+        com.fasterxml.jackson.databind.node.ObjectNode body = Wire.JSON.createObjectNode();
+        body.put("tenant", tenant);
+        body.put("label", label);
+        return Wire.issuedKey(call("POST", "/admin/keys", "application/json",
+                body.toString().getBytes(StandardCharsets.UTF_8), Duration.ZERO));
+    }
+
+    /** Every API key, oldest first, without secrets (admin callers only). */
+    public List<ApiKey> keys() {
+        return Wire.keys(fetch("/admin/keys"));
+    }
+
     /** The last {@code tail} lines of a deployment's output. */
     public List<String> logs(String ref, int tail) {
         return Wire.lines(fetch("/logs?deployment=" + query(ref) + "&tail=" + tail));

@@ -46,6 +46,7 @@ final class ApiHandler extends Handler.Abstract {
         new SystemEndpoints(deployments, metrics).register(router);
         new DeploymentEndpoints(deployments).register(router);
         new StreamEndpoints(deployments, streams, heartbeat).register(router);
+        new AdminEndpoints(auth).register(router);
     }
 
     Router router() {

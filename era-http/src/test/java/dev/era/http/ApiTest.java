@@ -24,6 +24,7 @@ abstract class ApiTest {
     @TempDir
     static Path dir;
     static final FakeDeploymentService fake = new FakeDeploymentService();
+    static final FakeAuthenticator auth = new FakeAuthenticator();
     static EraServer server;
     static TestHttp tcp;
     static TestHttp unix;
@@ -32,8 +33,7 @@ abstract class ApiTest {
 
     @BeforeAll
     static void startServer() {
-        server = EraServer.start(new HttpConfig("127.0.0.1", 0, Optional.of(dir.resolve("era.sock"))), fake,
-                new FakeAuthenticator());
+        server = EraServer.start(new HttpConfig("127.0.0.1", 0, Optional.of(dir.resolve("era.sock"))), fake, auth);
         tcp = TestHttp.tcp(server.tcpPort());
         unix = TestHttp.unix(server.unixSocket().orElseThrow());
     }
@@ -46,6 +46,7 @@ abstract class ApiTest {
     @BeforeEach
     void resetFake() {
         fake.reset();
+        auth.reset();
     }
 
     @AfterEach
