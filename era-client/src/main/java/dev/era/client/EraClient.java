@@ -96,9 +96,20 @@ public final class EraClient {
                 new byte[0], wait));
     }
 
-    /** Stops the work and removes the deployment; returns it as it was removed. */
+    /**
+     * Stops the work and removes the deployment with its files; answers once the removal is under
+     * way (state UNINSTALLING).
+     */
     public Deployment delete(String ref) {
-        return Wire.deployment(call("DELETE", "/deployments/" + segment(ref), null, null, Duration.ZERO));
+        return delete(ref, Duration.ZERO);
+    }
+
+    /**
+     * Like {@link #delete(String)}, but the daemon answers once the work is stopped and the files are
+     * gone (state DELETED), or when {@code wait} runs out.
+     */
+    public Deployment delete(String ref, Duration wait) {
+        return Wire.deployment(call("DELETE", "/deployments/" + segment(ref) + waitQuery(wait), null, null, wait));
     }
 
     /** Events with a seq above {@code after}, oldest first, at most {@code limit} (1-1000). */
