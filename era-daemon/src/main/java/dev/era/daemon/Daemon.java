@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
@@ -23,14 +24,16 @@ import java.util.Optional;
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    private final DataDirLock lock;
     private final SqliteStateStore store;
     private final Scheduler scheduler;
     private final RuntimeManager manager;
     private final EraServer server;
     private final ApiKeyService keys;
 
-    private Daemon(SqliteStateStore store, Scheduler scheduler, RuntimeManager manager, ApiKeyService keys,
-                   EraServer server) {
+    private Daemon(DataDirLock lock, SqliteStateStore store, Scheduler scheduler, RuntimeManager manager,
+                   ApiKeyService keys, EraServer server) {
+        this.lock = lock;
         this.store = store;
         this.scheduler = scheduler;
         this.manager = manager;
@@ -51,8 +54,15 @@ public final class Daemon implements AutoCloseable {
             throw new DaemonStartException("cannot use data directory " + config.dataDir() + ": " + e.getMessage()
                     + "; pass --data-dir with a writable directory", e);
         }
+        DataDirLock lock = DataDirLock.acquire(config.dataDir());
         Clock clock = Clock.systemUTC();
-        SqliteStateStore store = SqliteStateStore.open(config.database());
+        SqliteStateStore store;
+        try {
+            store = SqliteStateStore.open(config.database());
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
         Scheduler scheduler = Scheduler.system();
         RuntimeManager manager = null;
         try {
@@ -60,8 +70,14 @@ public final class Daemon implements AutoCloseable {
                     config.reconcileEvery());
             ApiKeyService keys = new ApiKeyService(store, clock);
             Optional<String> first = keys.bootstrap();
-            EraServer server = EraServer.start(new HttpConfig(config.tcpHost(), config.tcpPort(),
-                    Optional.of(config.socket())), manager, keys);
+            EraServer server;
+            try {
+                server = EraServer.start(new HttpConfig(config.tcpHost(), config.tcpPort(),
+                        Optional.of(config.socket())), manager, keys);
+            } catch (UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
+                // a taken port, another daemon on the socket, a socket path too long: the message says which
+                throw new DaemonStartException(e.getMessage(), e);
+            }
             first.ifPresent(key -> out.println("""
                     First start: this is the admin API key for TCP clients. It is shown once and stored only as a hash.
                       %s
@@ -69,13 +85,14 @@ public final class Daemon implements AutoCloseable {
                     .formatted(key, config.tcpHost(), server.tcpPort())));
             LOG.info("ERA ready: socket {}, tcp {}:{}, data {}", config.socket(), config.tcpHost(), server.tcpPort(),
                     config.dataDir());
-            return new Daemon(store, scheduler, manager, keys, server);
+            return new Daemon(lock, store, scheduler, manager, keys, server);
         } catch (RuntimeException e) {
             if (manager != null) {
                 manager.close();
             }
             scheduler.close();
             store.close();
+            lock.close();
             throw e;
         }
     }
@@ -98,5 +115,6 @@ public final class Daemon implements AutoCloseable {
         manager.close();
         scheduler.close();
         store.close();
+        lock.close();
     }
 }

@@ -9,8 +9,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
         CommandLine cli = EraCli.commandLine();
         cli.addSubcommand("serve", new CommandLine(new ServeCommand()));
-        System.exit(cli.execute(args));
+        return cli;
     }
 }

@@ -20,7 +20,8 @@ final class ServeCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7878",
-            description = "TCP address for the API (default: ${DEFAULT-VALUE}); 'none' disables TCP.")
+            description = "TCP address for the API (default: ${DEFAULT-VALUE}); port 0 picks a free one, which the"
+                    + " 'ERA ready' log line names. The Unix socket in the data directory is always served.")
     String listen;
 
     @Override
@@ -28,21 +29,22 @@ final class ServeCommand implements Callable<Integer> {
         OptionSpec inherited = spec.findOption("--data-dir");
         Path dataDir = inherited == null ? null : inherited.getValue();
         Path dir = dataDir != null ? dataDir : DaemonConfig.defaultDataDir(System.getenv());
-        String host = "";
-        int port = 0;
-        if (!listen.equals("none")) {
-            int colon = listen.lastIndexOf(':');
-            if (colon <= 0) {
-                System.err.println("--listen must look like 127.0.0.1:7878 (or 'none'), got " + listen);
-                return 2;
-            }
-            host = listen.substring(0, colon);
-            try {
-                port = Integer.parseInt(listen.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                System.err.println("--listen port must be a number, got " + listen.substring(colon + 1));
-                return 2;
-            }
+        int colon = listen.lastIndexOf(':');
+        if (colon <= 0) {
+            System.err.println("era serve: --listen must look like 127.0.0.1:7878, got '" + listen + "'");
+            return 2;
+        }
+        String host = listen.substring(0, colon);
+        int port;
+        try {
+            port = Integer.parseInt(listen.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0 || port > 65535) {
+            System.err.println("era serve: the --listen port must be a number from 0 to 65535, got '"
+                    + listen.substring(colon + 1) + "'");
+            return 2;
         }
         Daemon daemon;
         try {
