@@ -13,11 +13,9 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** The root {@code era} command and the options every command shares. */
+/** The root {@code era} command and the options every command shares; EraCli adds the subcommands. */
 @Command(name = "era", mixinStandardHelpOptions = true, version = "era 0.1.0",
-        description = "Talk to the ERA daemon: over its Unix socket by default, or over TCP with --url and --api-key.",
-        subcommands = {DeployCommand.class, PsCommand.class, StatusCommand.class, LogsCommand.class,
-                StopCommand.class, StartCommand.class, RmCommand.class, PluginsCommand.class, EventsCommand.class, KeysCommand.class})
+        description = "Talk to the ERA daemon: over its Unix socket by default, or over TCP with --url and --api-key.")
 final class EraCommand implements Runnable {
     enum Format { table, json }
 

@@ -387,6 +387,27 @@ class EraCliTest {
         assertThat(serve.ran).isTrue();
     }
 
+    @Test
+    void onlyTheNamedCommandIsBuiltAndHelpOrAnUnknownNameGetsThemAll() {
+        assertThat(EraCli.commandLine(java.util.Set.of(), "--data-dir", "/x", "-o", "json", "ps").getSubcommands())
+                .containsOnlyKeys("ps");
+        assertThat(EraCli.commandLine(java.util.Set.of("serve"), "--data-dir", "/x", "serve").getSubcommands()).isEmpty();
+        assertThat(EraCli.commandLine(java.util.Set.of(), "--help").getSubcommands()).hasSize(10);
+        assertThat(EraCli.commandLine(java.util.Set.of(), "--url", "deploy", "frobnicate").getSubcommands()).hasSize(10);
+        assertThat(EraCli.commandName("--api-key", "ps", "status", "web")).contains("status");
+        assertThat(EraCli.commandName("-o", "json")).isEmpty();
+    }
+
+    @Test
+    void aCommandBuiltAloneStillMapsFailuresToExitCodes() {
+        var cl = EraCli.commandLine(java.util.Set.of(), "--data-dir", work.resolve("none").toString(), "ps");
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+
+        assertThat(cl.execute("--data-dir", work.resolve("none").toString(), "ps")).isEqualTo(3);
+        assertThat(err.toString()).startsWith("error: no ERA daemon at ");
+    }
+
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!condition.getAsBoolean()) {

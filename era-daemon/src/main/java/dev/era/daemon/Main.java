@@ -3,17 +3,20 @@ package dev.era.daemon;
 import dev.era.cli.EraCli;
 import picocli.CommandLine;
 
+import java.util.Set;
+
 /** The {@code era} command: the CLI of era-cli plus {@code serve}, which only this module can offer. */
 public final class Main {
     private Main() {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
-    static CommandLine commandLine() {
-        CommandLine cli = EraCli.commandLine();
+    /** Only the command the arguments name is built (see {@link EraCli#commandLine(Set, String...)}). */
+    static CommandLine commandLine(String... args) {
+        CommandLine cli = EraCli.commandLine(Set.of("serve"), args);
         cli.addSubcommand("serve", new CommandLine(new ServeCommand()));
         return cli;
     }

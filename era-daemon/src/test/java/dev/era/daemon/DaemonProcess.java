@@ -1,6 +1,5 @@
 package dev.era.daemon;
 
-import dev.era.cli.EraCli;
 import dev.era.client.Deployment;
 import dev.era.client.EraClient;
 import picocli.CommandLine;
@@ -166,12 +165,13 @@ final class DaemonProcess implements AutoCloseable {
     Cli cli(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = EraCli.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
         List<String> all = new ArrayList<>(List.of("--data-dir", dataDir.toString()));
         all.addAll(List.of(args));
-        int exit = cl.execute(all.toArray(String[]::new));
+        String[] argv = all.toArray(String[]::new);
+        CommandLine cl = Main.commandLine(argv);
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(argv);
         return new Cli(exit, out.toString(), err.toString());
     }
 

@@ -53,8 +53,9 @@ class ServeFailuresTest {
             int exit;
             try {
                 System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-                CommandLine cl = Main.commandLine();
-                exit = cl.execute("--data-dir", dir.toString(), "serve", "--listen", listen);
+                String[] args = {"--data-dir", dir.toString(), "serve", "--listen", listen};
+                CommandLine cl = Main.commandLine(args);
+                exit = cl.execute(args);
             } finally {
                 System.setErr(err);
             }
