@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** The root {@code era} command and the options every command shares; EraCli adds the subcommands. */
-@Command(name = "era", mixinStandardHelpOptions = true, version = "era 0.1.0",
+@Command(name = "era", version = "era 0.1.0",
         description = "Talk to the ERA daemon: over its Unix socket by default, or over TCP with --url and --api-key.")
 final class EraCommand implements Runnable {
     enum Format { table, json }
@@ -24,6 +24,14 @@ final class EraCommand implements Runnable {
 
     @Spec
     CommandSpec spec;
+
+    /** Inherited, so that {@code era ps --help} works as well as {@code era --help}. */
+    @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT,
+            description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")
+    boolean version;
 
     @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL",
             description = "The daemon's TCP address, such as http://127.0.0.1:7878 (env ERA_URL). Without it the Unix socket is used.")

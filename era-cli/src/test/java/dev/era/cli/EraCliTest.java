@@ -360,6 +360,10 @@ class EraCliTest {
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("deploy").contains("ps").contains("logs").contains("events").contains("--url");
 
+        Run ps = era("ps", "--help");
+        assertThat(ps.exit()).isZero();
+        assertThat(ps.out()).contains("Usage: era ps");
+        assertThat(era("keys", "create", "-h").out()).contains("--tenant");
         assertThat(era("frobnicate").exit()).isEqualTo(2);
         assertThat(era("deploy").exit()).isEqualTo(2);
     }

@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code era serve}: runs the daemon in the foreground until interrupted. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(name = "serve",
         description = "Run the ERA daemon in the foreground (embedded SQLite store, Unix socket and TCP API).")
 final class ServeCommand implements Callable<Integer> {
     /** Holds the root command's inherited {@code --data-dir} (the same directory the other commands use). */
