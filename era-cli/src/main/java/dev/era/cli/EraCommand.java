@@ -42,7 +42,8 @@ final class EraCommand implements Runnable {
     String apiKey;
 
     @Option(names = "--data-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
-            description = "The daemon's data directory holding era.sock (env ERA_DATA_DIR, default ~/.local/share/era).")
+            description = "The daemon's data directory holding era.sock (env ERA_DATA_DIR, else $XDG_DATA_HOME/era, else"
+                    + " ~/.local/share/era).")
     Path dataDir;
 
     @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT",
@@ -92,8 +93,11 @@ final class EraCommand implements Runnable {
     Path socket() {
         Path dir = dataDir;
         if (dir == null) {
+            // the same order as the daemon's default: ERA_DATA_DIR, XDG_DATA_HOME/era, ~/.local/share/era
             String fromEnv = env.get("ERA_DATA_DIR");
-            dir = fromEnv != null && !fromEnv.isBlank() ? Path.of(fromEnv) : home.resolve(".local/share/era");
+            String xdg = env.get("XDG_DATA_HOME");
+            dir = fromEnv != null && !fromEnv.isBlank() ? Path.of(fromEnv)
+                    : xdg != null && !xdg.isBlank() ? Path.of(xdg, "era") : home.resolve(".local/share/era");
         }
         return dir.resolve("era.sock");
     }

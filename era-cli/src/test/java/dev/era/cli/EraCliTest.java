@@ -352,6 +352,9 @@ class EraCliTest {
 
         Run home = era(Map.of(), "ps");
         assertThat(home.err()).contains("/nonexistent-home/.local/share/era/era.sock");
+
+        Run xdg = era(Map.of("XDG_DATA_HOME", "/xdg"), "ps");
+        assertThat(xdg.err()).as("the daemon's own default when XDG_DATA_HOME is set").contains("/xdg/era/era.sock");
     }
 
     @Test
