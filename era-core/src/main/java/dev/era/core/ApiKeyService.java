@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +64,9 @@ public final class ApiKeyService implements Authenticator, KeyAdmin {
         // the id is public (it names the key in listings), so it comes from other random bits than the secret
         byte[] idBits = new byte[6];
         random.nextBytes(idBits);
-        ApiKey stored = new ApiKey("k-" + HexFormat.of().formatHex(idBits), tenant, sha256(key), note, clock.instant());
+        // milliseconds, as the store keeps them: the key answered now equals the key listed later
+        ApiKey stored = new ApiKey("k-" + HexFormat.of().formatHex(idBits), tenant, sha256(key), note,
+                clock.instant().truncatedTo(ChronoUnit.MILLIS));
         store.saveApiKey(stored);
         return new IssuedKey(stored, key);
     }
