@@ -3,6 +3,7 @@ package dev.era.daemon;
 import dev.era.cli.EraCli;
 import picocli.CommandLine;
 
+import java.util.Optional;
 import java.util.Set;
 
 /** The {@code era} command: the CLI of era-cli plus {@code serve}, which only this module can offer. */
@@ -10,7 +11,11 @@ public final class Main {
     private Main() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
+        Optional<ServeArgs> serve = ServeArgs.parse(args);
+        if (serve.isPresent()) {
+            System.exit(ServeCommand.serve(serve.get().dataDir(), serve.get().listen()));
+        }
         System.exit(commandLine(args).execute(args));
     }
 

@@ -8,6 +8,7 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -19,7 +20,7 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7878",
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = ServeArgs.DEFAULT_LISTEN,
             description = "TCP address for the API (default: ${DEFAULT-VALUE}); port 0 picks a free one, which the"
                     + " 'ERA ready' log line names. The Unix socket in the data directory is always served.")
     String listen;
@@ -28,7 +29,16 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         OptionSpec inherited = spec.findOption("--data-dir");
         Path dataDir = inherited == null ? null : inherited.getValue();
-        Path dir = dataDir != null ? dataDir : DaemonConfig.defaultDataDir(System.getenv());
+        return serve(Optional.ofNullable(dataDir), listen);
+    }
+
+    /**
+     * Runs the daemon until the JVM is asked to stop (SIGTERM, Ctrl-C) and returns the exit code:
+     * 1 when it could not start, 2 for a bad {@code listen}. Main calls this directly for a plain
+     * {@code era serve}, without picocli (see {@link ServeArgs}).
+     */
+    static int serve(Optional<Path> dataDir, String listen) throws InterruptedException {
+        Path dir = dataDir.orElseGet(() -> DaemonConfig.defaultDataDir(System.getenv()));
         int colon = listen.lastIndexOf(':');
         if (colon <= 0) {
             System.err.println("era serve: --listen must look like 127.0.0.1:7878, got '" + listen + "'");
