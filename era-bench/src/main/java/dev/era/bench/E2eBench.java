@@ -27,10 +27,13 @@ import java.util.stream.Stream;
  *   <li>{@code deploy}: {@code POST /deployments?wait=} of a trivial process ({@code sleep}, no
  *       health probe) over the Unix socket until the answer says RUNNING;</li>
  *   <li>{@code ps}: wall time of {@code ./era ps} over the Unix socket, the CLI's JVM start
- *       included, with 5 deployments listed.</li>
+ *       included, with 5 deployments listed;</li>
+ *   <li>{@code recovery}: with 20 apps running, kill -9 of the daemon, then {@code ./era serve}
+ *       again until {@code /health} answers and all 20 are listed RUNNING with their old pids.</li>
  * </ol>
  * Usage: {@code java -cp 'era-bench/target/era-bench-0.1.0-SNAPSHOT.jar:era-bench/target/lib/*'
- * dev.era.bench.E2eBench [--era ./era] [--starts 30] [--rss 5] [--deploys 300] [--ps 50]}.
+ * dev.era.bench.E2eBench [--era ./era] [--starts 30] [--rss 5] [--deploys 300] [--ps 50]
+ * [--recoveries 10]}.
  * Prints a Markdown table (median, p99, min, max) and the load average around each measurement.
  */
 public final class E2eBench {
@@ -57,6 +60,7 @@ public final class E2eBench {
             results.add(bench.rss(Integer.parseInt(opts.getOrDefault("rss", "5"))));
             results.addAll(bench.deployAndPs(Integer.parseInt(opts.getOrDefault("deploys", "300")),
                     Integer.parseInt(opts.getOrDefault("ps", "50"))));
+            results.add(bench.recovery(Integer.parseInt(opts.getOrDefault("recoveries", "10"))));
         } finally {
             deleteTree(work);
         }
@@ -107,8 +111,8 @@ public final class E2eBench {
         Path dir = work.resolve("deploy");
         Daemon d = spawn(dir, true);
         List<Result> out = new ArrayList<>();
+        EraClient client = EraClient.unix(dir.resolve("era.sock"));
         try {
-            EraClient client = EraClient.unix(dir.resolve("era.sock"));
             int warmup = Math.max(20, deploys / 10);
             for (int i = 0; i < warmup; i++) {
                 deployOnce(client, "warm-" + i);
@@ -134,13 +138,60 @@ public final class E2eBench {
             }
             out.add(new Result("(iv) `./era ps` wall time, JVM start included, 5 deployments", psMs, "ms",
                     "p50 ≤ 150 ms", load + " / " + loadAverage()));
-            for (Deployment x : client.list()) {
-                client.delete(x.id(), Duration.ofSeconds(30));
-            }
         } finally {
+            removeAll(client);
             d.stop();
         }
         return out;
+    }
+
+    private Result recovery(int runs) throws Exception {
+        Path dir = work.resolve("recovery");
+        Daemon d = spawn(dir, true);
+        EraClient client = EraClient.unix(dir.resolve("era.sock"));
+        Map<String, Long> pids = new LinkedHashMap<>();
+        List<Double> ms = new ArrayList<>();
+        String load = loadAverage();
+        try {
+            for (int i = 0; i < 20; i++) {
+                Deployment x = client.deploy("name: app-" + i + "\ncommand: [sleep, '3600']\n", Duration.ofSeconds(30));
+                pids.put(x.name(), x.pid());
+            }
+            for (int r = 0; r < runs; r++) {
+                d.process.destroyForcibly().waitFor();
+                long t0 = System.nanoTime();
+                d = spawn(dir, true);
+                List<Deployment> all = client.list();
+                double took = (System.nanoTime() - t0) / 1e6;
+                for (Deployment x : all) {
+                    if (!x.state().equals("RUNNING") || x.pid() != pids.get(x.name())) {
+                        throw new IllegalStateException("after kill -9: " + x.name() + " is " + x.state() + " pid "
+                                + x.pid() + ", was " + pids.get(x.name()));
+                    }
+                }
+                if (all.size() != 20) {
+                    throw new IllegalStateException("after kill -9: " + all.size() + " deployments, not 20");
+                }
+                ms.add(took);
+            }
+            load = load + " / " + loadAverage();
+        } finally {
+            removeAll(client);
+            d.stop();
+        }
+        return new Result("(v) kill -9 with 20 apps → `./era serve` → /health 200, all 20 RUNNING, same pids", ms, "ms",
+                "≤ 1 s", load);
+    }
+
+    /** Best effort, also after a failure: the apps must not outlive the benchmark. */
+    private static void removeAll(EraClient client) {
+        try {
+            for (Deployment x : client.list()) {
+                client.delete(x.id(), Duration.ofSeconds(30));
+            }
+        } catch (RuntimeException e) {
+            System.err.println("could not remove every deployment: " + e.getMessage());
+        }
     }
 
     /** Only the POST with its wait is timed; the removal is not. */
