@@ -202,6 +202,11 @@ public final class RuntimeManager implements DeploymentService, AutoCloseable {
     }
 
     @Override
+    public long lastEventSeq() {
+        return store.lastSeq();
+    }
+
+    @Override
     public Subscription followEvents(Caller caller, long afterSeq, Consumer<Event> sink) {
         return hub.follow(afterSeq, e -> e.tenant().isEmpty() || caller.sees(e.tenant()), sink);
     }
