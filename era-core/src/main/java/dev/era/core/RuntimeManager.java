@@ -132,7 +132,8 @@ public final class RuntimeManager implements DeploymentService, AutoCloseable {
 
     @Override
     public List<Deployment> list(Caller caller) {
-        return controller.deployments().stream().filter(d -> caller.sees(d.tenant()))
+        // tenants starting with '_' are the daemon's own (the sandbox warm pool): not a user's work
+        return controller.deployments().stream().filter(d -> caller.sees(d.tenant()) && !d.tenant().startsWith("_"))
                 .sorted(Comparator.comparing(Deployment::createdAt).thenComparing(d -> d.id().value())).toList();
     }
 
