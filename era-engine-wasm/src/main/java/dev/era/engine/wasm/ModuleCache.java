@@ -9,6 +9,7 @@ import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import dev.era.api.EngineException;
 import dev.era.api.InvalidSpecException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +100,15 @@ final class ModuleCache {
         return diskHits.get();
     }
 
+    /** An engine failure, not an OutOfMemoryError: that would reach the lifecycle's threads as an Error. */
+    private static EngineException tooBig(String what, long size, WasmConfig config, OutOfMemoryError cause) {
+        String need = size > 0 ? "about " + (size * WasmConfig.HEAP_PER_MODULE_BYTE >> 20) + " MiB" : "more";
+        return new EngineException("module " + what + " needs " + need + " of the daemon's heap to load ("
+                + (config.heapBytes() >> 20) + " MiB in all); start the daemon with a larger heap, "
+                + "e.g. ERA_JAVA_OPTS=-Xmx" + Math.max(2, (size * WasmConfig.HEAP_PER_MODULE_BYTE * 2 >> 30) + 1) + "g",
+                Map.of("moduleBytes", size, "heapBytes", config.heapBytes()), cause);
+    }
+
     private LoadedModule loadNow(ModuleFiles.Installed file, Path cacheDir, WasmConfig config) {
         String what = file.file() + " (sha256 " + file.sha256().substring(0, 12) + ")";
         long size;
@@ -106,8 +116,13 @@ final class ModuleCache {
         long t0 = System.nanoTime();
         try {
             size = Files.size(file.file());
+            if (size * WasmConfig.HEAP_PER_MODULE_BYTE > config.heapBytes()) {
+                throw tooBig(what, size, config, null);
+            }
             parses.incrementAndGet();
             module = Parser.parse(file.file());
+        } catch (OutOfMemoryError e) {
+            throw tooBig(what, 0, config, e);
         } catch (IOException e) {
             throw new InvalidSpecException("artifact", "cannot read module " + what + ": " + e + "; reinstall the deployment");
         } catch (ChicoryException | IllegalArgumentException e) {
@@ -118,6 +133,7 @@ final class ModuleCache {
         long t1 = System.nanoTime();
         Function<Instance, Machine> machine = InterpreterMachine::new;
         boolean compiled = false;
+        String how = "interpreted";
         if (size <= config.compileLimitBytes()) {
             try {
                 int hitsBefore = diskHits.get();
@@ -128,7 +144,12 @@ final class ModuleCache {
                 compiled = true;
                 if (diskHits.get() == hitsBefore) {
                     compiles.incrementAndGet();
+                    how = "compiled";
+                } else {
+                    how = "loaded its compiled classes from " + cacheDir;
                 }
+            } catch (OutOfMemoryError e) {
+                throw tooBig(what, size, config, e);
             } catch (RuntimeException | LinkageError e) {
                 // Chicory's compiler is younger than its interpreter; a module it cannot compile still runs
                 LOG.warn("module {}: compiling to JVM bytecode failed, it runs in the interpreter: {}", what, e.toString());
@@ -137,8 +158,8 @@ final class ModuleCache {
             LOG.info("module {}: {} MiB is above the compile limit of {} MiB, it runs in the interpreter", what,
                     size >> 20, config.compileLimitBytes() >> 20);
         }
-        LOG.info("module {}: parsed in {} ms, {} in {} ms", what, (t1 - t0) / 1_000_000,
-                compiled ? "compiled" : "interpreted", (System.nanoTime() - t1) / 1_000_000);
+        LOG.info("module {}: parsed in {} ms, {} in {} ms", what, (t1 - t0) / 1_000_000, how,
+                (System.nanoTime() - t1) / 1_000_000);
         MemoryLimits limits = module.memorySection().filter(m -> m.memoryCount() > 0)
                 .map(m -> m.getMemory(0).limits()).orElse(null);
         return new LoadedModule(file.sha256(), module, machine, compiled,

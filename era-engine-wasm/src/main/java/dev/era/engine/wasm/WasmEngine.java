@@ -152,13 +152,13 @@ public final class WasmEngine implements RuntimePlugin {
     private static void checkMemory(Workload w, WasmSpec spec, LoadedModule module) {
         if (module.minPages() > spec.maxPages()) {
             throw new InvalidSpecException("resources.memory", "module of deployment " + w.id() + " declares at least "
-                    + module.minPages() + " pages (" + mib(module.minPages()) + ") of memory, but the limit allows "
-                    + spec.maxPages() + " pages (" + mib(spec.maxPages()) + "); raise resources.memory to at least "
-                    + mib(module.minPages()), Map.of("minPages", module.minPages(), "maxPages", spec.maxPages()));
+                    + module.minPages() + " pages (" + kib(module.minPages()) + ") of memory, but the limit allows "
+                    + spec.maxPages() + " pages (" + kib(spec.maxPages()) + "); raise resources.memory to at least "
+                    + kib(module.minPages()), Map.of("minPages", module.minPages(), "maxPages", spec.maxPages()));
         }
     }
 
-    private static String mib(int pages) {
+    private static String kib(int pages) {
         return (pages * (long) WasmSpec.PAGE >> 10) + " KiB";
     }
 

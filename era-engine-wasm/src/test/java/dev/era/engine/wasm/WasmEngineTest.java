@@ -291,6 +291,16 @@ class WasmEngineTest {
     }
 
     @Test
+    void aModuleTooLargeForTheDaemonsHeapIsRefusedWithWhatToDo() {
+        WasmEngine small = new WasmEngine(new WasmHost(), WasmConfig.forHeap(8L << 20), Clock.systemUTC());
+        Workload w = Workloads.of(data, TestSpec.builder("wasm").artifact(Wat.wabtProgram("wat2wasm").toString()).build());
+
+        assertThatThrownBy(() -> small.install(w)).isInstanceOf(dev.era.api.EngineException.class)
+                .hasMessageContaining("needs about 70 MiB of the daemon's heap to load (8 MiB in all)")
+                .hasMessageContaining("ERA_JAVA_OPTS=-Xmx");
+    }
+
+    @Test
     void recoverAfterADaemonRestartIsEmptyAndTheOldHandleIsGone() {
         Workload w = Workloads.of(data, spec("sleep").build());
         EngineHandle handle = start(w, new ExitRecorder());
