@@ -32,6 +32,14 @@ final class DeploymentRuntime {
         }
     }
 
+    /** Cancels the prober only: the work goes on (frozen), and its exit still counts. */
+    void stopProbing() {
+        if (prober != null) {
+            prober.cancel();
+            prober = null;
+        }
+    }
+
     /** Cancels the prober and any pending restart; the current activation ends. */
     void quiesce() {
         activation++;

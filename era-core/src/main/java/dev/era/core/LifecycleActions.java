@@ -2,6 +2,7 @@ package dev.era.core;
 
 import dev.era.api.AppStatus;
 import dev.era.api.EngineHandle;
+import dev.era.api.Pausable;
 import dev.era.api.RuntimePlugin;
 import dev.era.api.Workload;
 
@@ -60,9 +61,11 @@ final class LifecycleActions {
                 stopWork(engine, d);
                 Deployment cleaned = d.withHandle(Deployment.NO_HANDLE, 0).withHealth(Health.UNKNOWN)
                         .withState(d.state(), "", c.clock().instant());
-                c.record(cleaned, "cleanup", "work ended; " + d.message());
+                c.record(cleaned, "cleanup", "stopped what was left of the work");
                 rt.settle(c.current(d.id()));
             }
+            case PAUSE -> pause(c, rt, d, engine);
+            case UNPAUSE -> unpause(c, rt, d, engine, w);
             case UNINSTALL -> {
                 rt.quiesce();
                 stopWork(engine, d);
@@ -102,7 +105,7 @@ final class LifecycleActions {
         long activation = rt.activation;
         if (!d.spec().health().enabled()) {
             if (!alreadyHealthy) {
-                c.next(rt, d, LifecycleEvent.HEALTHY, x -> x.withHealth(Health.HEALTHY), "");
+                c.next(rt, d, LifecycleEvent.HEALTHY, x -> x.withHealth(Health.HEALTHY), "running (no health probe)");
             }
             return;
         }
@@ -121,8 +124,58 @@ final class LifecycleActions {
                 });
     }
 
+    /** Freezes the work where the engine can (memory and processes kept); otherwise stops it, files kept. */
+    private static void pause(LifecycleController c, DeploymentRuntime rt, Deployment d, RuntimePlugin engine) {
+        rt.stopProbing();
+        Deployment after;
+        if (engine instanceof Pausable p && d.engineHandle().isPresent()) {
+            p.pause(d.handle());
+            after = d.withMessage("suspended: processes frozen in place, files kept");
+        } else {
+            rt.quiesce();
+            stopWork(engine, d);
+            after = d.withHandle(Deployment.NO_HANDLE, 0).withMessage("suspended: processes stopped, files kept");
+        }
+        c.record(after.withState(d.state(), "", c.clock().instant()), "suspended", after.message());
+        rt.settle(c.current(d.id()));
+    }
+
+    /** Thaws frozen work, or starts it again when it was stopped (or did not survive a host restart). */
+    private static void unpause(LifecycleController c, DeploymentRuntime rt, Deployment d, RuntimePlugin engine,
+                                Workload w) {
+        if (d.engineHandle().isPresent() && engine.status(d.handle()) instanceof AppStatus.Running) {
+            if (engine instanceof Pausable p && p.paused(d.handle())) {
+                p.resume(d.handle());
+            }
+            c.next(rt, d, LifecycleEvent.RESUMED, UnaryOperator.identity(), "resumed");
+        } else {
+            rt.activation++;
+            long activation = rt.activation;
+            EngineHandle h = engine.start(w, exit -> c.exited(d.id(), activation, exit));
+            rt.upSince = c.clock().instant();
+            long pid = engine.status(h) instanceof AppStatus.Running r ? r.pid() : 0;
+            c.next(rt, d, LifecycleEvent.RESUMED, x -> x.withHandle(h, pid), "resumed: started again"
+                    + (pid > 0 ? " as pid " + pid : ""));
+        }
+        probe(c, rt, d, w, true);
+    }
+
     private static void stopWork(RuntimePlugin engine, Deployment d) {
         d.engineHandle().ifPresent(h -> engine.stop(h, d.spec().stopTimeout()));
+    }
+
+    /** Frozen work survives a daemon restart: watch it again, or forget a handle whose work is gone. */
+    private static void resumeSuspended(LifecycleController c, DeploymentRuntime rt, Deployment d) {
+        if (d.engineHandle().isEmpty()) {
+            return;
+        }
+        long activation = ++rt.activation;
+        RuntimePlugin engine = c.engine(d);
+        if (engine.recover(d.handle(), c.workload(d), exit -> c.exited(d.id(), activation, exit)).isEmpty()) {
+            c.record(d.withHandle(Deployment.NO_HANDLE, 0).withMessage(
+                    "suspended work did not survive the restart; resume starts it again with its files"),
+                    "suspended", "suspended work gone after restart");
+        }
     }
 
     /**
@@ -132,6 +185,10 @@ final class LifecycleActions {
         Action pending = d.pendingAction().isEmpty() ? Action.NONE : Action.valueOf(d.pendingAction());
         boolean reattach = d.state() == LifecycleState.RUNNING
                 || (d.state() == LifecycleState.HEALTH_CHECKING && pending == Action.PROBE);
+        if (d.state() == LifecycleState.SUSPENDED && pending == Action.NONE) {
+            resumeSuspended(c, rt, d);
+            return;
+        }
         if (!reattach) {
             if (d.state() == LifecycleState.BACKING_OFF) {
                 rt.restartTimer = c.scheduler().schedule(Duration.ZERO, () -> c.backoffElapsed(d.id(), rt));

@@ -265,8 +265,8 @@ public final class LifecycleController implements AutoCloseable {
                 return;
             }
             rt.quiesce();
-            String cause = "exited with code " + exit.exitCode()
-                    + (exit.reason().isEmpty() || exit.reason().equals("exited") ? "" : " (" + exit.reason() + ")");
+            String cause = exit.reason().isBlank() || exit.reason().startsWith("exited") ? "exited with code "
+                    + exit.exitCode() : exit.reason() + " (exit code " + exit.exitCode() + ")";
             restartOrGiveUp(rt, d, exit.exitCode(), cause);
         });
     }
@@ -301,7 +301,8 @@ public final class LifecycleController implements AutoCloseable {
             }
             if (healthy) {
                 if (d.state() == LifecycleState.HEALTH_CHECKING) {
-                    advance(rt, d, LifecycleEvent.HEALTHY, x -> x.withHealth(Health.HEALTHY), "");
+                    advance(rt, d, LifecycleEvent.HEALTHY, x -> x.withHealth(Health.HEALTHY),
+                            "running; health check passed");
                 }
                 return;
             }

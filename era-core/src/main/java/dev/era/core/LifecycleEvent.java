@@ -11,6 +11,8 @@ public enum LifecycleEvent {
     COMPLETED,
     BACKOFF_ELAPSED,
     STOP_REQUESTED, STOPPED_OK, START_REQUESTED, DELETE_REQUESTED, UNINSTALLED,
+    /** Freeze the work in place (or stop it, where the engine cannot freeze), keeping its files. */
+    SUSPEND_REQUESTED, RESUME_REQUESTED, RESUMED,
     /** An engine or filesystem operation of the current phase failed. */
     OP_FAILED
 }

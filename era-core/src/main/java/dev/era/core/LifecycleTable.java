@@ -38,6 +38,10 @@ public final class LifecycleTable {
         on(BACKING_OFF, STOP_REQUESTED, STOPPING, STOP);
         on(STOPPING, STOPPED_OK, STOPPED, NONE);
         on(STOPPED, START_REQUESTED, ACTIVATING, ACTIVATE);
+        on(RUNNING, SUSPEND_REQUESTED, SUSPENDED, PAUSE);
+        on(SUSPENDED, RESUME_REQUESTED, RESUMING, UNPAUSE);
+        on(RESUMING, RESUMED, RUNNING, NONE);
+        on(SUSPENDED, STOP_REQUESTED, STOPPING, STOP);
         on(FAILED, START_REQUESTED, VALIDATING, VALIDATE);
         for (LifecycleState s : LifecycleState.values()) {
             if (s != UNINSTALLING && s != DELETED) {
@@ -46,7 +50,7 @@ public final class LifecycleTable {
         }
         on(UNINSTALLING, UNINSTALLED, DELETED, PURGE);
         for (LifecycleState s : new LifecycleState[] {VALIDATING, FETCHING, PREPARING, INSTALLING, ACTIVATING,
-                BACKING_OFF, STOPPING, UNINSTALLING}) {
+                BACKING_OFF, STOPPING, SUSPENDED, RESUMING, UNINSTALLING}) {
             on(s, OP_FAILED, FAILED, CLEANUP);
         }
     }

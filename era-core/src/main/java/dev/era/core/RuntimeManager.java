@@ -160,6 +160,15 @@ public final class RuntimeManager implements DeploymentService, AutoCloseable {
         return request(get(caller, ref), LifecycleEvent.DELETE_REQUESTED);
     }
 
+    /** Freezes (or, where the engine cannot freeze, stops) a running deployment, keeping its files. */
+    public Deployment suspend(Caller caller, String ref) {
+        return request(get(caller, ref), LifecycleEvent.SUSPEND_REQUESTED);
+    }
+
+    public Deployment resume(Caller caller, String ref) {
+        return request(get(caller, ref), LifecycleEvent.RESUME_REQUESTED);
+    }
+
     private Deployment request(Deployment d, LifecycleEvent e) {
         return waitFor(controller.request(d.id(), e), Duration.ofSeconds(30), d);
     }

@@ -38,7 +38,7 @@ public final class SpecCodec {
     public static final int MAX_SPEC_BYTES = 256 * 1024;
     static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern ENGINE = Pattern.compile("[a-z0-9][-a-z0-9]{0,31}");
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,15})(Ki|Mi|Gi|Ti|K|M|G|T)?");
     private static final long MAX_MEMORY = 1L << 40;
@@ -83,7 +83,7 @@ public final class SpecCodec {
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new InvalidSpecException("(document)", "the spec is empty; give at least name and command");
         }
-        Obj o = new Obj("", root);
+        SpecFields o = new SpecFields("", root);
         o.onlyKnown(TOP);
         String name = o.requiredText("name");
         if (!NAME.matcher(name).matches()) {
@@ -109,7 +109,7 @@ public final class SpecCodec {
                 volumes, stopTimeout, isolation);
     }
 
-    private static Isolation isolation(Obj o) {
+    private static Isolation isolation(SpecFields o) {
         if (o == null) {
             return Isolation.NONE;
         }
@@ -128,7 +128,7 @@ public final class SpecCodec {
         return new Isolation(mode, network);
     }
 
-    private static Resources resources(Obj o) {
+    private static Resources resources(SpecFields o) {
         if (o == null) {
             return Resources.UNLIMITED;
         }
@@ -145,14 +145,14 @@ public final class SpecCodec {
         return new Resources(cpu, memory, pids);
     }
 
-    private static HealthCheck health(Obj o) {
+    private static HealthCheck health(SpecFields o) {
         if (o == null) {
             return HealthCheck.NONE;
         }
         o.onlyKnown(Set.of("http", "tcp", "exec", "initialDelay", "interval", "timeout", "successThreshold",
                 "failureThreshold", "deadline"));
         List<Probe> probes = new ArrayList<>();
-        Obj http = o.object("http");
+        SpecFields http = o.object("http");
         if (http != null) {
             http.onlyKnown(Set.of("port", "path"));
             String path = http.text("path", "/");
@@ -161,12 +161,12 @@ public final class SpecCodec {
             }
             probes.add(new Probe.Http(port(http), path));
         }
-        Obj tcp = o.object("tcp");
+        SpecFields tcp = o.object("tcp");
         if (tcp != null) {
             tcp.onlyKnown(Set.of("port"));
             probes.add(new Probe.Tcp(port(tcp)));
         }
-        Obj exec = o.object("exec");
+        SpecFields exec = o.object("exec");
         if (exec != null) {
             exec.onlyKnown(Set.of("command"));
             List<String> cmd = exec.strings("command", 256);
@@ -189,21 +189,21 @@ public final class SpecCodec {
                 positive(o, "deadline", o.duration("deadline", d.deadline(), Duration.ofHours(1))));
     }
 
-    private static Duration positive(Obj o, String field, Duration d) {
+    private static Duration positive(SpecFields o, String field, Duration d) {
         if (d.isZero()) {
             throw new InvalidSpecException(o.path(field), "must be longer than 0");
         }
         return d;
     }
 
-    private static int port(Obj o) {
+    private static int port(SpecFields o) {
         if (!o.has("port")) {
             throw new InvalidSpecException(o.path("port"), "is required: the port the app listens on (1-65535)");
         }
         return (int) o.number("port", 0, 1, 65535);
     }
 
-    private static RestartPolicy restart(Obj o) {
+    private static RestartPolicy restart(SpecFields o) {
         RestartPolicy d = RestartPolicy.DEFAULT;
         if (o == null) {
             return d;
@@ -227,7 +227,7 @@ public final class SpecCodec {
                 o.duration("resetAfter", d.resetAfter(), Duration.ofHours(24)));
     }
 
-    private static List<Volume> volumes(Obj top) {
+    private static List<Volume> volumes(SpecFields top) {
         JsonNode node = top.node.get("volumes");
         if (node == null || node.isNull()) {
             return List.of();
@@ -241,7 +241,7 @@ public final class SpecCodec {
         List<Volume> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (int i = 0; i < node.size(); i++) {
-            Obj v = new Obj("volumes[" + i + "]", node.get(i));
+            SpecFields v = new SpecFields("volumes[" + i + "]", node.get(i));
             v.onlyKnown(Set.of("name", "mountPath", "readOnly"));
             String name = v.requiredText("name");
             if (!NAME.matcher(name).matches()) {
@@ -385,225 +385,4 @@ public final class SpecCodec {
         return s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 
-    /** A JSON object being read, with its path for error messages. */
-    private static final class Obj {
-        private final String prefix;
-        private final JsonNode node;
-
-        Obj(String prefix, JsonNode node) {
-            this.prefix = prefix;
-            if (!node.isObject()) {
-                throw new InvalidSpecException(prefix.isEmpty() ? "(document)" : prefix,
-                        "must be a mapping of fields, not " + kind(node));
-            }
-            this.node = node;
-        }
-
-        String path(String field) {
-            return prefix.isEmpty() ? field : field.isEmpty() ? prefix : prefix + "." + field;
-        }
-
-        boolean has(String field) {
-            JsonNode n = node.get(field);
-            return n != null && !n.isNull();
-        }
-
-        void onlyKnown(Set<String> known) {
-            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-                String f = it.next();
-                if (!known.contains(f)) {
-                    throw new InvalidSpecException(path(f), "unknown field; known fields here are "
-                            + String.join(", ", known.stream().sorted().toList()));
-                }
-            }
-        }
-
-        String requiredText(String field) {
-            if (!has(field)) {
-                throw new InvalidSpecException(path(field), "is required");
-            }
-            return text(field, "");
-        }
-
-        String text(String field, String dflt) {
-            JsonNode n = node.get(field);
-            if (n == null || n.isNull()) {
-                return dflt;
-            }
-            if (!n.isTextual()) {
-                throw new InvalidSpecException(path(field), "must be a string, not " + kind(n));
-            }
-            String s = n.textValue();
-            if (s.indexOf('\0') >= 0) {
-                throw new InvalidSpecException(path(field), "must not contain NUL characters");
-            }
-            if (s.length() > 4096) {
-                throw new InvalidSpecException(path(field), "is " + s.length() + " characters; the limit is 4096");
-            }
-            return s;
-        }
-
-        List<String> strings(String field, int max) {
-            JsonNode n = node.get(field);
-            if (n == null || n.isNull()) {
-                return List.of();
-            }
-            if (!n.isArray()) {
-                throw new InvalidSpecException(path(field), "must be a list of strings, like [\"python3\", \"app.py\"]");
-            }
-            if (n.size() > max) {
-                throw new InvalidSpecException(path(field), "has " + n.size() + " entries; the limit is " + max);
-            }
-            List<String> out = new ArrayList<>(n.size());
-            for (int i = 0; i < n.size(); i++) {
-                JsonNode e = n.get(i);
-                if (!e.isTextual() && !e.isNumber()) {
-                    throw new InvalidSpecException(path(field) + "[" + i + "]", "must be a string, not " + kind(e));
-                }
-                String s = e.asText();
-                if (s.indexOf('\0') >= 0 || s.length() > 65536) {
-                    throw new InvalidSpecException(path(field) + "[" + i + "]",
-                            "must be at most 65536 characters and contain no NUL");
-                }
-                out.add(s);
-            }
-            return out;
-        }
-
-        Map<String, String> env(String field) {
-            JsonNode n = node.get(field);
-            if (n == null || n.isNull()) {
-                return Map.of();
-            }
-            if (!n.isObject()) {
-                throw new InvalidSpecException(path(field), "must be a mapping of NAME: value");
-            }
-            if (n.size() > 1024) {
-                throw new InvalidSpecException(path(field), "has " + n.size() + " variables; the limit is 1024");
-            }
-            Map<String, String> out = new LinkedHashMap<>();
-            for (var it = n.fields(); it.hasNext(); ) {
-                var e = it.next();
-                if (!ENV_NAME.matcher(e.getKey()).matches()) {
-                    throw new InvalidSpecException(path(field) + "." + clip(e.getKey()),
-                            "is not a variable name; use letters, digits and '_', not starting with a digit");
-                }
-                JsonNode v = e.getValue();
-                if (!v.isValueNode() || v.isNull()) {
-                    throw new InvalidSpecException(path(field) + "." + e.getKey(), "must be a string, not " + kind(v));
-                }
-                String s = v.asText();
-                if (s.indexOf('\0') >= 0 || s.length() > 32768) {
-                    throw new InvalidSpecException(path(field) + "." + e.getKey(),
-                            "must be at most 32768 characters and contain no NUL");
-                }
-                out.put(e.getKey(), s);
-            }
-            return out;
-        }
-
-        Obj object(String field) {
-            JsonNode n = node.get(field);
-            if (n == null || n.isNull()) {
-                return null;
-            }
-            return new Obj(path(field), n);
-        }
-
-        double number(String field, double dflt, double min, double max) {
-            JsonNode n = node.get(field);
-            if (n == null || n.isNull()) {
-                return dflt;
-            }
-            double v;
-            if (n.isNumber()) {
-                v = n.doubleValue();
-            } else if (n.isTextual()) {
-                try {
-                    v = Double.parseDouble(n.textValue().trim());
-                } catch (NumberFormatException e) {
-                    throw new InvalidSpecException(path(field), "'" + clip(n.textValue()) + "' is not a number");
-                }
-            } else {
-                throw new InvalidSpecException(path(field), "must be a number, not " + kind(n));
-            }
-            if (Double.isNaN(v) || v < min || v > max) {
-                throw new InvalidSpecException(path(field), "is " + n.asText() + "; it must be between "
-                        + fmt(min) + " and " + fmt(max));
-            }
-            if (max > 1024 && v != Math.rint(v)) {
-                throw new InvalidSpecException(path(field), "must be a whole number");
-            }
-            return v;
-        }
-
-        long size(String field) {
-            JsonNode n = node.get(field);
-            if (n == null || n.isNull()) {
-                return 0;
-            }
-            if (n.isIntegralNumber()) {
-                if (n.longValue() < 0) {
-                    throw new InvalidSpecException(path(field), "must not be negative");
-                }
-                return n.longValue();
-            }
-            if (!n.isTextual()) {
-                throw new InvalidSpecException(path(field), "must be a size like 256Mi, not " + kind(n));
-            }
-            if (n.textValue().trim().startsWith("-")) {
-                throw new InvalidSpecException(path(field), "must not be negative");
-            }
-            return parseSize(path(field), n.textValue());
-        }
-
-        Duration duration(String field, Duration dflt, Duration max) {
-            JsonNode n = node.get(field);
-            if (n == null || n.isNull()) {
-                return dflt;
-            }
-            if (!n.isTextual()) {
-                throw new InvalidSpecException(path(field), "must be a duration like 500ms or 2s, not " + kind(n));
-            }
-            Duration d = parseDuration(path(field), n.textValue());
-            if (d.compareTo(max) > 0) {
-                throw new InvalidSpecException(path(field), "is longer than the limit of " + SpecCodec.duration(max));
-            }
-            return d;
-        }
-
-        boolean bool(String field, boolean dflt) {
-            JsonNode n = node.get(field);
-            if (n == null || n.isNull()) {
-                return dflt;
-            }
-            if (!n.isBoolean()) {
-                throw new InvalidSpecException(path(field), "must be true or false, not " + kind(n));
-            }
-            return n.booleanValue();
-        }
-
-        private static String fmt(double d) {
-            return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
-        }
-    }
-
-    private static String kind(JsonNode n) {
-        if (n.isTextual()) {
-            return "a string";
-        }
-        if (n.isNumber()) {
-            return "a number";
-        }
-        if (n.isBoolean()) {
-            return "a boolean";
-        }
-        if (n.isArray()) {
-            return "a list";
-        }
-        if (n.isObject()) {
-            return "a mapping";
-        }
-        return "null";
-    }
 }

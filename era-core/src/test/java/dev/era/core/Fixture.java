@@ -116,6 +116,27 @@ final class Fixture implements AutoCloseable {
         return until(name, d -> d.state() == state);
     }
 
+    /**
+     * Moves the clock by {@code step} until the deployment matches: a timer (backoff, probe) is
+     * armed by an action that runs just after the state becomes visible, so one move could come
+     * too early.
+     */
+    Deployment advanceUntil(String name, Duration step, Predicate<Deployment> condition) {
+        for (int i = 0; i < 200; i++) {
+            Deployment d = get(name);
+            if (condition.test(d)) {
+                return d;
+            }
+            scheduler.advance(step);
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return until(name, condition);
+    }
+
     void untilGone(String name) {
         long end = System.nanoTime() + 5_000_000_000L;
         while (System.nanoTime() < end) {

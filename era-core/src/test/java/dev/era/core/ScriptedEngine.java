@@ -21,7 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** An engine whose work is a map entry; tests make work exit and operations fail. */
-final class ScriptedEngine implements RuntimePlugin {
+final class ScriptedEngine implements RuntimePlugin, dev.era.api.Pausable {
     record Work(long pid, DeploymentId id, ExitListener listener) {}
 
     final Map<Long, Work> running = new ConcurrentHashMap<>();
@@ -132,6 +132,25 @@ final class ScriptedEngine implements RuntimePlugin {
         }
         running.put(work.pid(), new Work(work.pid(), work.id(), onExit));
         return Optional.of(h);
+    }
+
+    final Set<Long> paused = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public void pause(EngineHandle h) {
+        call("pause", Long.toString(pid(h)));
+        paused.add(pid(h));
+    }
+
+    @Override
+    public void resume(EngineHandle h) {
+        call("resume", Long.toString(pid(h)));
+        paused.remove(pid(h));
+    }
+
+    @Override
+    public boolean paused(EngineHandle h) {
+        return paused.contains(pid(h));
     }
 
     /** Makes the work of deployment {@code id} end with {@code code}, as if the process exited. */

@@ -77,6 +77,7 @@ final class TableTour {
             deleteDuring(f, "held-" + op, op);   // VALIDATING/FETCHING/INSTALLING/ACTIVATING+DELETE
         }
         deleteWhilePreparing(f);                                                // PREPARING+DELETE
+        suspendScenarios(f);
         deleteWhileStopping(f);                                                 // STOPPING+DELETE
     }
 
@@ -153,6 +154,58 @@ final class TableTour {
         gate.countDown();
         del.join();
         f.untilGone("stop-del");
+    }
+
+    private static void suspendScenarios(Fixture f) {
+        var d = f.deploy("sus", "");
+        f.until("sus", RUNNING);
+        long pid = f.engine.pidOf(d.id());
+        f.manager.suspend(Caller.ADMIN, "sus");                                // RUNNING+SUSPEND
+        f.until("sus", x -> x.state() == SUSPENDED && x.pendingAction().isEmpty());
+        f.manager.resume(Caller.ADMIN, "sus");                                 // SUSPENDED+RESUME, RESUMING+RESUMED
+        f.until("sus", RUNNING);
+        if (f.engine.pidOf(d.id()) != pid || !f.engine.paused.isEmpty()) {
+            throw new AssertionError("resume must thaw the same work");
+        }
+        f.manager.suspend(Caller.ADMIN, "sus");
+        f.until("sus", SUSPENDED);
+        f.manager.stop(Caller.ADMIN, "sus");                                   // SUSPENDED+STOP
+        f.until("sus", STOPPED);
+        f.manager.start(Caller.ADMIN, "sus");
+        f.until("sus", RUNNING);
+        f.manager.suspend(Caller.ADMIN, "sus");
+        f.until("sus", SUSPENDED);
+        deleteAndWait(f, "sus");                                                // SUSPENDED+DELETE
+
+        f.deploy("sus-fail", "");
+        f.until("sus-fail", RUNNING);
+        f.engine.failing.add("pause");
+        f.manager.suspend(Caller.ADMIN, "sus-fail");                           // SUSPENDED+OP_FAILED
+        f.until("sus-fail", x -> x.state() == FAILED && x.pendingAction().isEmpty());
+        f.engine.failing.remove("pause");
+
+        f.deploy("res-fail", "");
+        f.until("res-fail", RUNNING);
+        f.manager.suspend(Caller.ADMIN, "res-fail");
+        f.until("res-fail", SUSPENDED);
+        f.engine.failing.add("resume");
+        f.manager.resume(Caller.ADMIN, "res-fail");                            // RESUMING+OP_FAILED
+        f.until("res-fail", x -> x.state() == FAILED && x.pendingAction().isEmpty());
+        f.engine.failing.remove("resume");
+
+        var held = f.deploy("res-del", "");
+        f.until("res-del", RUNNING);
+        f.manager.suspend(Caller.ADMIN, "res-del");
+        f.until("res-del", SUSPENDED);
+        CountDownLatch gate = new CountDownLatch(1);
+        f.engine.gates.put("resume", gate);
+        f.manager.resume(Caller.ADMIN, "res-del");
+        CompletableFuture<?> del = CompletableFuture.runAsync(() -> f.manager.delete(Caller.ADMIN, "res-del"));
+        untilQueued(f, held);
+        f.engine.gates.remove("resume");
+        gate.countDown();
+        del.join();                                                              // RESUMING+DELETE
+        f.untilGone("res-del");
     }
 
     private static void untilQueued(Fixture f, Deployment d) {

@@ -1,7 +1,10 @@
 package dev.era.daemon;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,9 +15,9 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the ERA daemon in the foreground (embedded SQLite store, Unix socket and TCP API).")
 final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Data directory (default: $ERA_DATA_DIR or ~/.local/share/era).")
-    Path dataDir;
+    /** Holds the root command's inherited {@code --data-dir} (the same directory the other commands use). */
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7878",
             description = "TCP address for the API (default: ${DEFAULT-VALUE}); 'none' disables TCP.")
@@ -22,6 +25,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        OptionSpec inherited = spec.findOption("--data-dir");
+        Path dataDir = inherited == null ? null : inherited.getValue();
         Path dir = dataDir != null ? dataDir : DaemonConfig.defaultDataDir(System.getenv());
         String host = "";
         int port = 0;

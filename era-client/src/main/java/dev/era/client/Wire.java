@@ -1,0 +1,97 @@
+package dev.era.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.era.api.AppStatus;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reads the daemon's JSON into the client's records; the shapes are documented in /openapi.json. */
+final class Wire {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private Wire() {
+    }
+
+    static JsonNode parse(byte[] body) throws IOException {
+        return JSON.readTree(body);
+    }
+
+    static Deployment deployment(JsonNode n) {
+        JsonNode exit = n.path("lastExitCode");
+        return new Deployment(text(n, "id"), text(n, "name"), text(n, "tenant"), text(n, "engine"),
+                n.path("version").asInt(), text(n, "state"), text(n, "health"), n.path("pid").asLong(),
+                n.path("restarts").asInt(), exit.isNumber() ? exit.asInt() : -1, text(n, "message"),
+                time(n, "createdAt"), time(n, "updatedAt"), n.path("spec"), n);
+    }
+
+    static List<Deployment> deployments(JsonNode n) {
+        List<Deployment> out = new ArrayList<>();
+        n.path("deployments").forEach(d -> out.add(deployment(d)));
+        return out;
+    }
+
+    static DeploymentStatus status(JsonNode n) {
+        List<String> tail = new ArrayList<>();
+        n.path("logTail").forEach(l -> tail.add(l.asText()));
+        return new DeploymentStatus(deployment(n), observed(n.path("observed")), tail, n);
+    }
+
+    static AppStatus observed(JsonNode o) {
+        return switch (text(o, "state")) {
+            case "running" -> new AppStatus.Running(o.path("pid").asLong(), time(o, "startedAt"));
+            case "exited" -> new AppStatus.Exited(o.path("exitCode").asInt(), text(o, "reason"), time(o, "at"));
+            default -> new AppStatus.Gone(text(o, "reason"));
+        };
+    }
+
+    static Event event(JsonNode n) {
+        Map<String, String> details = new LinkedHashMap<>();
+        n.path("details").properties().forEach(e -> details.put(e.getKey(), e.getValue().asText()));
+        return new Event(n.path("seq").asLong(), time(n, "at"), text(n, "tenant"), text(n, "deployment"),
+                text(n, "name"), text(n, "type"), text(n, "state"), text(n, "message"), details, n);
+    }
+
+    static EventPage events(JsonNode n) {
+        List<Event> out = new ArrayList<>();
+        n.path("events").forEach(e -> out.add(event(e)));
+        return new EventPage(out, n.path("lastSeq").asLong());
+    }
+
+    static List<Plugin> plugins(JsonNode n) {
+        List<Plugin> out = new ArrayList<>();
+        for (JsonNode p : n.path("plugins")) {
+            List<String> caps = new ArrayList<>();
+            p.path("capabilities").forEach(c -> caps.add(c.asText()));
+            out.add(new Plugin(text(p, "name"), caps));
+        }
+        return out;
+    }
+
+    static List<String> lines(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        n.path("lines").forEach(l -> out.add(l.asText()));
+        return out;
+    }
+
+    /** A missing or null field reads as "" so that records hold no nulls. */
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.path(field);
+        return v.isNull() || v.isMissingNode() ? "" : v.asText();
+    }
+
+    /** A missing time reads as the epoch rather than null. */
+    private static Instant time(JsonNode n, String field) {
+        String v = text(n, field);
+        try {
+            return v.isEmpty() ? Instant.EPOCH : Instant.parse(v);
+        } catch (java.time.format.DateTimeParseException e) {
+            return Instant.EPOCH;
+        }
+    }
+}

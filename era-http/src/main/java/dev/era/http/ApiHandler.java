@@ -1,0 +1,148 @@
+package dev.era.http;
+
+import dev.era.api.BadRequestException;
+import dev.era.api.NotFoundException;
+import dev.era.api.UnauthorizedException;
+import dev.era.core.Authenticator;
+import dev.era.core.Caller;
+import dev.era.core.DeploymentService;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Every request passes here: route lookup, authentication by transport, the endpoint, and — for
+ * anything thrown — the single error mapping of {@link ApiError}.
+ */
+final class ApiHandler extends Handler.Abstract {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+    static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    /** Open routes need no caller; this one can see nothing. */
+    private static final Caller ANONYMOUS = Caller.tenant("-");
+
+    private final Authenticator auth;
+    private final Metrics metrics;
+    private final Router router = new Router();
+
+    ApiHandler(DeploymentService deployments, Authenticator auth, Metrics metrics, OpenStreams streams,
+               Duration heartbeat) {
+        this.auth = auth;
+        this.metrics = metrics;
+        new SystemEndpoints(deployments, metrics).register(router);
+        new DeploymentEndpoints(deployments).register(router);
+        new StreamEndpoints(deployments, streams, heartbeat).register(router);
+    }
+
+    Router router() {
+        return router;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        long started = System.nanoTime();
+        String method = request.getMethod();
+        String path = pathOf(request);
+        Router.Match match = router.match(method, path);
+        String label = match instanceof Router.Match.Found f ? f.route().template() : "unmatched";
+        Request.addCompletionListener(request, failure ->
+                metrics.record(label, method, response.getStatus(), System.nanoTime() - started));
+        try {
+            switch (match) {
+                case Router.Match.NoRoute n -> throw new NotFoundException("there is no " + Query.clip(path)
+                        + "; GET /openapi.json lists the API", Map.of("path", Query.clip(path)));
+                case Router.Match.WrongMethod w -> throw HttpError.methodNotAllowed(method, w.template(), w.allowed());
+                case Router.Match.Found f -> {
+                    Query query = Query.of(queryParameters(request), f.route().queryParams());
+                    Caller caller = f.route().open() ? ANONYMOUS : authenticate(request);
+                    f.route().endpoint().handle(new Exchange(request, response, callback, caller, f.params(), query));
+                }
+            }
+        } catch (Throwable t) {
+            fail(request, response, callback, t, method, path);
+        }
+        return true;
+    }
+
+    private Caller authenticate(Request request) {
+        Connector connector = request.getConnectionMetaData().getConnector();
+        if (EraServer.UNIX.equals(connector.getName())) {
+            // The socket's 0600 mode already admitted the caller.
+            return Caller.ADMIN;
+        }
+        String key = presentedKey(request.getHeaders());
+        if (key.isEmpty()) {
+            throw new UnauthorizedException("this request needs an API key; " + ApiError.KEY_HINT);
+        }
+        try {
+            return auth.authenticate(key);
+        } catch (UnauthorizedException e) {
+            throw new UnauthorizedException("the API key was not accepted (" + e.getMessage() + "); "
+                    + ApiError.KEY_HINT, e.details(), e);
+        }
+    }
+
+    private static String presentedKey(HttpFields headers) {
+        String authorization = headers.get(HttpHeader.AUTHORIZATION);
+        if (authorization != null && !authorization.isBlank()) {
+            String a = authorization.trim();
+            if (a.length() < 7 || !a.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
+                throw new UnauthorizedException("the Authorization header must use the Bearer scheme; "
+                        + ApiError.KEY_HINT);
+            }
+            return a.substring(7).trim();
+        }
+        String key = headers.get("X-API-Key");
+        return key == null ? "" : key.trim();
+    }
+
+    private static Map<String, List<String>> queryParameters(Request request) {
+        Fields fields;
+        try {
+            fields = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+        } catch (RuntimeException e) {
+            throw new BadRequestException("the query string is not valid URL encoding (UTF-8, with %XX escapes)");
+        }
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String name : fields.getNames()) {
+            out.put(name, fields.getValues(name));
+        }
+        return out;
+    }
+
+    private static String pathOf(Request request) {
+        String p = Request.getPathInContext(request);
+        return p == null ? "" : p;
+    }
+
+    private static void fail(Request request, Response response, Callback callback, Throwable t, String method,
+                             String path) {
+        if (response.isCommitted()) {
+            // A stream that already answered 200 cannot change its status; the client just sees it end.
+            LOG.debug("{} {} ended: {}", method, path, t.toString());
+            callback.failed(t);
+            return;
+        }
+        ApiError error = ApiError.of(t, method, path);
+        response.reset();
+        response.setStatus(error.status());
+        error.headers().forEach((k, v) -> response.getHeaders().put(k, v));
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        byte[] body = Json.bytes(Views.error(error));
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.era.http;
+
+import dev.era.api.AppSpec;
+import dev.era.core.Deployment;
+import dev.era.core.DeploymentService;
+import dev.era.core.SpecCodec;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** {@code /deployments} and its sub-resources. */
+final class DeploymentEndpoints {
+    /** Longest {@code ?wait=} a request may hold a connection for. */
+    static final Duration MAX_WAIT = Duration.ofMinutes(10);
+    static final List<String> SPEC_TYPES = List.of("application/yaml", "application/x-yaml", "text/yaml",
+            "text/x-yaml", "application/json", "text/plain");
+    private static final int MAX_STATUS_LINES = 1000;
+
+    private final DeploymentService deployments;
+
+    DeploymentEndpoints(DeploymentService deployments) {
+        this.deployments = deployments;
+    }
+
+    void register(Router r) {
+        r.add("POST", "/deployments", this::deploy, "wait");
+        r.add("GET", "/deployments", this::list);
+        r.add("GET", "/deployments/{ref}", this::get);
+        r.add("DELETE", "/deployments/{ref}", this::delete);
+        r.add("GET", "/deployments/{ref}/status", this::status, "lines");
+        r.add("POST", "/deployments/{ref}/stop", this::stop, "wait");
+        r.add("POST", "/deployments/{ref}/start", this::start, "wait");
+    }
+
+    private void deploy(Exchange ex) {
+        Optional<Duration> wait = ex.query().duration("wait", MAX_WAIT);
+        AppSpec spec = SpecCodec.parse(ex.body(SPEC_TYPES));
+        Deployment d = deployments.deploy(ex.caller(), spec);
+        if (wait.isPresent()) {
+            d = deployments.await(ex.caller(), d.id().value(), wait.get());
+        }
+        ex.header("Location", "/deployments/" + d.id().value());
+        ex.json(201, Views.deployment(d));
+    }
+
+    private void list(Exchange ex) {
+        ex.json(200, Views.deployments(deployments.list(ex.caller())));
+    }
+
+    private void get(Exchange ex) {
+        ex.json(200, Views.deployment(deployments.get(ex.caller(), ex.param("ref"))));
+    }
+
+    private void delete(Exchange ex) {
+        ex.json(200, Views.deployment(deployments.delete(ex.caller(), ex.param("ref"))));
+    }
+
+    private void status(Exchange ex) {
+        int lines = ex.query().intValue("lines", 20, 0, MAX_STATUS_LINES);
+        ex.json(200, Views.status(deployments.status(ex.caller(), ex.param("ref"), lines)));
+    }
+
+    private void stop(Exchange ex) {
+        Optional<Duration> wait = ex.query().duration("wait", MAX_WAIT);
+        Deployment d = deployments.stop(ex.caller(), ex.param("ref"));
+        ex.json(200, Views.deployment(settle(ex, d, wait)));
+    }
+
+    private void start(Exchange ex) {
+        Optional<Duration> wait = ex.query().duration("wait", MAX_WAIT);
+        Deployment d = deployments.start(ex.caller(), ex.param("ref"));
+        ex.json(200, Views.deployment(settle(ex, d, wait)));
+    }
+
+    private Deployment settle(Exchange ex, Deployment d, Optional<Duration> wait) {
+        return wait.isPresent() ? deployments.await(ex.caller(), d.id().value(), wait.get()) : d;
+    }
+}

@@ -1,0 +1,153 @@
+package dev.era.http;
+
+import dev.era.core.Authenticator;
+import dev.era.core.DeploymentService;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+
+/**
+ * The ERA HTTP API on TCP (API keys) and on a Unix domain socket (trusted). Start it with
+ * {@link #start}; {@link #close()} stops it, ends open event and log streams and removes the socket.
+ */
+public final class EraServer implements AutoCloseable {
+    static final String TCP = "tcp";
+    static final String UNIX = "unix";
+
+    private final Server server;
+    private final ServerConnector tcp;
+    private final UnixSocketFile socket;
+    private final OpenStreams streams;
+
+    private EraServer(Server server, ServerConnector tcp, UnixSocketFile socket, OpenStreams streams) {
+        this.server = server;
+        this.tcp = tcp;
+        this.socket = socket;
+        this.streams = streams;
+    }
+
+    /**
+     * Binds both transports and starts serving.
+     *
+     * @throws IllegalArgumentException when the socket path is longer than the OS allows
+     * @throws IllegalStateException    when another daemon listens on the socket, or a non-socket file is in the way
+     * @throws UncheckedIOException     when an address cannot be bound (the TCP port is taken)
+     */
+    public static EraServer start(HttpConfig config, DeploymentService deployments, Authenticator auth) {
+        return start(config, deployments, auth, ApiHandler.HEARTBEAT);
+    }
+
+    /** @param heartbeat how often an idle SSE stream is written to, which is how a departed client is noticed */
+    static EraServer start(HttpConfig config, DeploymentService deployments, Authenticator auth, Duration heartbeat) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(deployments, "deployments");
+        Objects.requireNonNull(auth, "auth");
+        skipJettyMBeanProbe();
+
+        QueuedThreadPool threads = new QueuedThreadPool(64, 2);
+        threads.setName("era-http");
+        // Handlers block (body reads, service calls, SSE loops); virtual threads make that cheap.
+        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        Server server = new Server(threads);
+        server.setStopTimeout(2_000);
+
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setRequestHeaderSize(16 * 1024);
+
+        ServerConnector tcp = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        tcp.setName(TCP);
+        tcp.setHost(config.tcpHost());
+        tcp.setPort(config.tcpPort());
+        tcp.setIdleTimeout(60_000);
+        server.addConnector(tcp);
+
+        UnixSocketFile socket = config.unixSocket().map(UnixSocketFile::prepare).orElse(null);
+        if (socket != null) {
+            UnixDomainServerConnector unix = new UnixDomainServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+            unix.setName(UNIX);
+            unix.setUnixDomainPath(socket.bindPath());
+            unix.setIdleTimeout(60_000);
+            server.addConnector(unix);
+        }
+
+        OpenStreams streams = new OpenStreams();
+        server.setHandler(new ApiHandler(deployments, auth, new Metrics(), streams, heartbeat));
+        server.setErrorHandler(new JsonErrorHandler());
+        try {
+            server.start();
+            if (socket != null) {
+                socket.publish();
+            }
+        } catch (Exception e) {
+            stopQuietly(server);
+            if (socket != null) {
+                socket.remove();
+            }
+            throw startFailure(config, e);
+        }
+        return new EraServer(server, tcp, socket, streams);
+    }
+
+    /** The bound TCP port (useful when the configured port was 0). */
+    public int tcpPort() {
+        return tcp.getLocalPort();
+    }
+
+    public Optional<Path> unixSocket() {
+        return Optional.ofNullable(socket).map(UnixSocketFile::path);
+    }
+
+    @Override
+    public void close() {
+        streams.closeAll();
+        stopQuietly(server);
+        if (socket != null) {
+            socket.remove();
+        }
+    }
+
+    private static RuntimeException startFailure(HttpConfig config, Exception e) {
+        if (e instanceof IllegalStateException || e instanceof IllegalArgumentException) {
+            return (RuntimeException) e;
+        }
+        String where = config.tcpHost() + ":" + config.tcpPort()
+                + config.unixSocket().map(p -> " or " + p).orElse("");
+        IOException io = e instanceof IOException x ? x : new IOException(e);
+        return new UncheckedIOException("cannot listen on " + where + ": " + e.getMessage()
+                + "; is another daemon running? Choose another port or data directory", io);
+    }
+
+    /**
+     * Jetty's MemoryUtils asks the platform MBean server whether oops are compressed, which starts
+     * JMX and JFR support: about 130 ms of a start-up that must answer /health within 400 ms. The
+     * answer only sizes padding against false sharing; 16 references per 64-byte cache line is right
+     * for the compressed oops of any heap under 32 GiB. A value set by the operator wins.
+     */
+    private static void skipJettyMBeanProbe() {
+        String key = "org.eclipse.jetty.util.referencesPerCacheLine";
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, "16");
+        }
+    }
+
+    private static void stopQuietly(Server server) {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // stopping is best effort; the JVM is usually exiting
+        }
+    }
+}

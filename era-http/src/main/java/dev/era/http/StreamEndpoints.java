@@ -1,0 +1,208 @@
+package dev.era.http;
+
+import dev.era.api.BadRequestException;
+import dev.era.core.Caller;
+import dev.era.core.DeploymentService;
+import dev.era.core.Event;
+import dev.era.core.Subscription;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/** {@code /events} and {@code /logs}: JSON pages, or Server-Sent Events with {@code follow=true}. */
+final class StreamEndpoints {
+    private static final int PAGE = 500;
+    /** Items a slow client may fall behind by before its stream is ended (it resumes with Last-Event-ID). */
+    private static final int BACKLOG = 4096;
+    private static final Object STOP = new Object();
+
+    private final DeploymentService deployments;
+    private final OpenStreams streams;
+    private final Duration heartbeat;
+
+    StreamEndpoints(DeploymentService deployments, OpenStreams streams, Duration heartbeat) {
+        this.deployments = deployments;
+        this.streams = streams;
+        this.heartbeat = heartbeat;
+    }
+
+    void register(Router r) {
+        r.add("GET", "/events", this::events, "after", "limit", "follow", "deployment");
+        r.add("GET", "/logs", this::logs, "deployment", "tail", "follow");
+    }
+
+    private void events(Exchange ex) throws IOException {
+        Query q = ex.query();
+        long after = q.longValue("after", 0, 0, Long.MAX_VALUE);
+        int limit = q.intValue("limit", 100, 1, 1000);
+        boolean follow = q.flag("follow") && !head(ex);
+        String only = q.text("deployment").orElse("");
+        Predicate<Event> wanted = only.isEmpty() ? e -> true
+                : e -> only.equals(e.deployment()) || only.equals(e.name());
+        Caller caller = ex.caller();
+        if (!follow) {
+            page(ex, caller, after, limit, wanted);
+            return;
+        }
+        String resume = ex.header("Last-Event-ID");
+        if (resume != null) {
+            after = lastEventId(resume);
+        }
+        // The history is paged straight to the client so that a long log never sits in memory.
+        List<Event> first = deployments.events(caller, after, PAGE);
+        SseWriter sse = new SseWriter(ex.response());
+        sse.open();
+        long cursor = after;
+        for (List<Event> page = first; ; page = deployments.events(caller, cursor, PAGE)) {
+            for (Event e : page) {
+                if (wanted.test(e)) {
+                    sse.event(Long.toString(e.seq()), Json.text(Views.event(e)));
+                }
+                cursor = Math.max(cursor, e.seq());
+            }
+            sse.flush();
+            if (page.size() < PAGE) {
+                break;
+            }
+        }
+        long from = cursor;
+        long[] last = {cursor};
+        pump(ex, sse, sink -> deployments.followEvents(caller, from, sink), (Event e) -> {
+            // a service may hand over an event the history pages already sent
+            if (e.seq() > last[0] && wanted.test(e)) {
+                last[0] = e.seq();
+                sse.event(Long.toString(e.seq()), Json.text(Views.event(e)));
+            }
+        });
+    }
+
+    private void page(Exchange ex, Caller caller, long after, int limit, Predicate<Event> wanted) {
+        List<Event> out = new ArrayList<>();
+        long cursor = after;
+        while (out.size() < limit) {
+            List<Event> page = deployments.events(caller, cursor, limit);
+            for (Event e : page) {
+                cursor = e.seq();
+                if (wanted.test(e)) {
+                    out.add(e);
+                    if (out.size() == limit) {
+                        break;
+                    }
+                }
+            }
+            if (page.size() < limit) {
+                break;
+            }
+        }
+        ex.json(200, Views.events(out, cursor));
+    }
+
+    /** A HEAD gets the page's headers: a stream whose bytes are all dropped would never notice its client left. */
+    private static boolean head(Exchange ex) {
+        return ex.request().getMethod().equals("HEAD");
+    }
+
+    private static long lastEventId(String header) {
+        try {
+            long v = Long.parseLong(header.trim());
+            if (v >= 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new BadRequestException("header Last-Event-ID must be the seq of an event (a whole number >= 0), not '"
+                + Query.clip(header) + "'", Map.of("header", "Last-Event-ID"));
+    }
+
+    private void logs(Exchange ex) throws IOException {
+        Query q = ex.query();
+        String ref = q.required("deployment");
+        int tail = q.intValue("tail", 100, 0, 10_000);
+        Caller caller = ex.caller();
+        if (q.flag("follow") && !head(ex)) {
+            SseWriter sse = new SseWriter(ex.response());
+            pump(ex, sse, sink -> deployments.followLogs(caller, ref, tail, sink), (String line) -> sse.event(null, line));
+            return;
+        }
+        List<String> lines = deployments.logs(caller, ref, tail);
+        String accept = ex.header("Accept");
+        if (accept != null && accept.contains("text/plain") && !accept.contains("json")) {
+            ex.text(200, lines.isEmpty() ? "" : String.join("\n", lines) + "\n");
+        } else {
+            ex.json(200, Views.logs(ref, lines));
+        }
+    }
+
+    /**
+     * Subscribes (so that a bad ref is still a plain 404), opens the stream if not yet open, and
+     * forwards items until the client leaves, falls too far behind, or the server closes.
+     */
+    private <T> void pump(Exchange ex, SseWriter sse, Function<Consumer<T>, Subscription> subscribe,
+                          Consumer<T> write) throws IOException {
+        BlockingQueue<Object> queue = new LinkedBlockingQueue<>(BACKLOG);
+        AtomicBoolean overflow = new AtomicBoolean();
+        Subscription subscription = subscribe.apply(item -> {
+            if (!queue.offer(item)) {
+                overflow.set(true);
+            }
+        });
+        Runnable halt = () -> {
+            queue.clear();
+            queue.offer(STOP);
+        };
+        Runnable unregister = streams.register(halt);
+        // Jetty reports a client that went away only sometimes; the heartbeat write catches the rest.
+        ex.request().addFailureListener(failure -> halt.run());
+        try {
+            if (!ex.response().isCommitted()) {
+                sse.open();
+            }
+            while (true) {
+                Object item = queue.poll(heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+                if (item == null) {
+                    sse.comment("keep-alive");
+                    sse.flush();
+                    continue;
+                }
+                if (item == STOP) {
+                    break;
+                }
+                boolean stop = false;
+                for (; item != null; item = queue.poll()) {
+                    if (item == STOP) {
+                        stop = true;
+                        break;
+                    }
+                    @SuppressWarnings("unchecked") T t = (T) item;
+                    write.accept(t);
+                }
+                if (overflow.get()) {
+                    sse.comment("the client fell more than " + BACKLOG + " items behind; reconnect to resume");
+                    stop = true;
+                }
+                sse.flush();
+                if (stop) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            subscription.close();
+            unregister.run();
+        }
+        ex.response().write(true, ByteBuffer.allocate(0), ex.callback());
+    }
+}
