@@ -9,6 +9,7 @@ import com.dylibso.chicory.wasm.types.Import;
 import dev.era.api.InvalidSpecException;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -31,7 +32,7 @@ final class ModuleCheck {
             Import imp = module.importSection().getImport(i);
             if (imp.importType() != ExternalType.FUNCTION || !imp.module().equals(WASI_MODULE)
                     || !WASI_FUNCTIONS.contains(imp.name())) {
-                unknown.add(imp.module() + "." + imp.name() + " (" + imp.importType().name().toLowerCase(java.util.Locale.ROOT) + ")");
+                unknown.add(imp.module() + "." + imp.name() + " (" + imp.importType().name().toLowerCase(Locale.ROOT) + ")");
             }
         }
         if (!unknown.isEmpty()) {
