@@ -8,6 +8,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -52,8 +54,19 @@ final class CompiledCache implements Cache {
         }
     }
 
-    /** Chicory's keys look like {@code sha-256:<base64>}; base64 may hold '/' and '+', which a file name must not. */
+    /**
+     * Chicory's keys are {@code sha-256:<base64>} of the module's bytes; the file is named by the same
+     * digest in hex, as the module itself is in {@code modules/}.
+     */
     private Path file(String key) {
-        return dir.resolve(key.replace(':', '-').replace('/', '_').replace('+', '.') + ".jar");
+        String name;
+        try {
+            name = key.startsWith("sha-256:")
+                    ? "sha256-" + HexFormat.of().formatHex(Base64.getDecoder().decode(key.substring("sha-256:".length())))
+                    : key.replaceAll("[^A-Za-z0-9.-]", "_");
+        } catch (IllegalArgumentException e) {
+            name = key.replaceAll("[^A-Za-z0-9.-]", "_");
+        }
+        return dir.resolve(name + ".jar");
     }
 }

@@ -116,7 +116,7 @@ class WasmEngineTest {
         EngineHandle handle = start(w, onExit);
         AppStatus.Exited exit = onExit.await(TIMEOUT);
 
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(300), Duration.ofSeconds(3));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(300), Duration.ofSeconds(5));
         assertThat(exit.exitCode()).isEqualTo(137);
         assertThat(exit.reason()).isEqualTo("out of time: ran longer than the ERA_WASM_TIMEOUT limit of 300 ms");
         assertThat(engine.status(handle)).isEqualTo(exit);
@@ -137,9 +137,10 @@ class WasmEngineTest {
         assertThat(engine.status(handle)).isInstanceOf(AppStatus.Running.class);
 
         long t0 = System.nanoTime();
-        engine.stop(handle, Duration.ofSeconds(10));
+        engine.stop(handle, Duration.ofSeconds(30));
 
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+        // far less than the grace: the loop's back-edge is a safe point (a loaded CI machine may take a while)
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
         assertThat(engine.status(handle)).isInstanceOfSatisfying(AppStatus.Exited.class, e -> {
             assertThat(e.exitCode()).isEqualTo(143);
             assertThat(e.reason()).isEqualTo("stopped");
@@ -154,9 +155,10 @@ class WasmEngineTest {
         awaitLog(w, "started\n");
 
         long t0 = System.nanoTime();
-        engine.stop(handle, Duration.ofSeconds(10));
+        engine.stop(handle, Duration.ofSeconds(30));
 
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(500));
+        // far less than the grace, and less than the one-second sleep: the wait was interrupted
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(900));
         assertThat(engine.status(handle)).isInstanceOf(AppStatus.Exited.class);
     }
 
@@ -262,10 +264,12 @@ class WasmEngineTest {
     }
 
     @Test
-    void aRestartedDaemonLoadsTheCompiledClassesFromDisk() {
+    void aRestartedDaemonLoadsTheCompiledClassesFromDisk() throws IOException {
         Workload w = Workloads.of(data, spec("hello").build());
         run(w);
-        assertThat(data.resolve("cache/wasm/compiled-chicory-" + com.dylibso.chicory.wasm.Version.version())).isNotEmptyDirectory();
+        String hex = java.util.HexFormat.of().formatHex(ModuleFiles.sha256().digest(Files.readAllBytes(Wat.wasm("hello"))));
+        assertThat(data.resolve("cache/wasm/compiled-chicory-" + com.dylibso.chicory.wasm.Version.version())
+                .resolve("sha256-" + hex + ".jar")).isNotEmptyFile();
 
         WasmHost restarted = new WasmHost();
         WasmEngine again = new WasmEngine(restarted, WasmConfig.DEFAULT, Clock.systemUTC());
