@@ -55,7 +55,10 @@ public final class WasmVsNode {
         System.out.printf(Locale.ROOT, "machine: %d cpus, %s %s, Java %s (%s)%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"),
                 System.getProperty("java.vm.name"));
-        System.out.printf(Locale.ROOT, "%d warm-up runs, %d measured runs per side%n%n", warmup, runs);
+        System.out.printf(Locale.ROOT, "JVM flags: %s%n", String.join(" ",
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        System.out.printf(Locale.ROOT, "%d warm-up runs, %d measured runs per side; load average at start: %s%n%n", warmup, runs,
+                loadAverage());
         System.out.printf(Locale.ROOT, "%-34s %-30s %10s %10s %10s%n", "module", "runtime", "median ms", "p99 ms", "ERA/V8");
 
         Path compute = era.module("compute");
@@ -66,6 +69,16 @@ public final class WasmVsNode {
         Files.writeString(big.resolve("big.wat"), bigWat(4000));
         compare("wat2wasm on a " + (Files.size(big.resolve("big.wat")) >> 10) + " KiB .wat", era, script, wat2wasm, warmup, runs,
                 List.of("wat2wasm", "/w/big.wat", "-o", "/w/big.wasm"), big);
+        System.out.printf(Locale.ROOT, "%nload average at the end: %s%n", loadAverage());
+    }
+
+    /** The machine is shared: its load says how much to trust the numbers. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static void compare(String what, EraWasm era, Path script, Path module, int warmup, int runs, List<String> argv)

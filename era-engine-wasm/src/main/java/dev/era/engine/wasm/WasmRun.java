@@ -1,5 +1,6 @@
 package dev.era.engine.wasm;
 
+import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasi.WasiOptions;
@@ -187,6 +188,9 @@ final class WasmRun {
             Instance.builder(m.module())
                     .withImportValues(ImportValues.builder().addFunction(safePoints.guard(wasi.toHostFunctions())).build())
                     .withMachineFactory(m.machine())
+                    // one byte[] per page read through VarHandles: faster than Chicory's default ByteBuffer pages
+                    // on memory-bound code (sieve kernel: 515 ms against 835 ms, runs interleaved in one JVM)
+                    .withMemoryFactory(ByteArrayMemory::new)
                     .withMemoryLimits(new MemoryLimits(m.minPages(), Math.min(m.maxPages(), launch.spec().maxPages())))
                     .build(); // instantiates and runs _start
         }
