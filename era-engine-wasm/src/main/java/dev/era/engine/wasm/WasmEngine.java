@@ -105,7 +105,14 @@ public final class WasmEngine implements RuntimePlugin {
                     workload.spec().name() + "-" + handle.token());
             WasmRun run = new WasmRun(handle, launch, onExit, clock, config);
             host.register(key, run);
-            run.start(host.timer());
+            try {
+                run.start(host.timer());
+            } catch (OutOfMemoryError | RuntimeException e) { // "unable to create native thread" is an OutOfMemoryError
+                host.forget(key);
+                throw new EngineException("deployment " + workload.id() + ": cannot start a thread for the module: " + e
+                        + "; the daemon is out of threads or memory, stop other work or raise its limits",
+                        Map.of("deployment", workload.id().value()), e);
+            }
             return handle.encode();
         }
     }

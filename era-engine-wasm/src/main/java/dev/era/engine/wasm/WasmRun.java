@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,13 +67,15 @@ final class WasmRun {
 
     /** Starts the thread and, when the spec has one, the time limit on {@code timer}. */
     void start(ScheduledExecutorService timer) {
+        thread.start(); // first: an interrupt sent before the start could be lost
         Duration limit = launch.spec().timeLimit();
         if (!limit.isZero()) {
             synchronized (this) {
-                timeLimit = timer.schedule(() -> timeUp(timer), limit.toNanos(), TimeUnit.NANOSECONDS);
+                if (exit == null) {
+                    timeLimit = timer.schedule(() -> timeUp(timer), limit.toNanos(), TimeUnit.NANOSECONDS);
+                }
             }
         }
-        thread.start();
     }
 
     WasmHandle handle() {
@@ -204,7 +207,7 @@ final class WasmRun {
                 .withStderr(err, false)
                 .withRandom(RANDOM);
         launch.spec().env().forEach(b::withEnvironment);
-        for (Map.Entry<String, java.nio.file.Path> p : launch.preopens().entrySet()) {
+        for (Map.Entry<String, Path> p : launch.preopens().entrySet()) {
             b.withDirectory(p.getKey(), p.getValue());
         }
         return b.build();
@@ -236,7 +239,7 @@ final class WasmRun {
         try {
             tell.exited(e);
         } catch (RuntimeException ex) {
-            LOG.warn("exit listener of wasm run {} ({}) failed", handle.token(), launch.logFile(), ex);
+            LOG.warn("exit listener of wasm run {} ({}) failed", handle.token(), launch.label(), ex);
         }
     }
 }
