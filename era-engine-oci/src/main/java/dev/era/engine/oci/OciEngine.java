@@ -5,7 +5,11 @@ import dev.era.api.AppStatus;
 import dev.era.api.Capability;
 import dev.era.api.EngineException;
 import dev.era.api.EngineHandle;
+import dev.era.api.Exec;
+import dev.era.api.ExecProcess;
+import dev.era.api.ExecSpec;
 import dev.era.api.ExitListener;
+import dev.era.api.FileAccess;
 import dev.era.api.InvalidSpecException;
 import dev.era.api.Pausable;
 import dev.era.api.RuntimePlugin;
@@ -40,9 +44,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Needs root, runc, overlayfs and GNU tar.
  */
-public final class OciEngine implements RuntimePlugin, Pausable {
+public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAccess {
     private static final String STATE = "state";
     private static final String IMAGE_PIN = "image";
+    private static final String WORKSPACE = "/workspace";
     private static final Duration READY_WAIT = Duration.ofSeconds(10);
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
@@ -76,7 +81,8 @@ public final class OciEngine implements RuntimePlugin, Pausable {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.LOGS, Capability.VOLUME, Capability.NAMESPACES, Capability.NETWORK);
+        return EnumSet.of(Capability.LOGS, Capability.VOLUME, Capability.NAMESPACES, Capability.NETWORK, Capability.EXEC,
+                Capability.FILES);
     }
 
     @Override
@@ -143,7 +149,11 @@ public final class OciEngine implements RuntimePlugin, Pausable {
                 }
                 Rootfs rootfs = Rootfs.at(bundle);
                 rootfs.mount(store(w), image);
-                Files.write(bundle.resolve("config.json"), RuntimeSpec.build(w, image, rootfs.path(), container, Map.of()));
+                Map<String, Path> roots = fileRoots(w);
+                for (Path p : roots.values()) {
+                    Files.createDirectories(p);
+                }
+                Files.write(bundle.resolve("config.json"), RuntimeSpec.build(w, image, rootfs.path(), container, roots));
             } catch (IOException e) {
                 throw new EngineException("deployment " + w.id() + ": cannot prepare the container on image " + w.spec().artifact()
                         + ": " + e.getMessage(), Map.of("deployment", w.id().value()), e);
@@ -236,6 +246,30 @@ public final class OciEngine implements RuntimePlugin, Pausable {
     @Override
     public boolean paused(EngineHandle handle) {
         return runc.state(ContainerRef.decode(handle).container()).map(s -> s.status().equals("paused")).orElse(false);
+    }
+
+    /**
+     * Runs a command inside a running container with {@code runc exec}; in a sandbox it starts in
+     * {@code /workspace} unless told otherwise.
+     */
+    @Override
+    public ExecProcess exec(EngineHandle handle, ExecSpec spec) {
+        ContainerRef ref = ContainerRef.decode(handle);
+        String status = runc.state(ref.container()).map(Runc.State::status).orElse("gone");
+        if (!status.equals("running")) {
+            throw new EngineException("container " + ref.container() + " is " + status + "; "
+                    + (status.equals("paused") ? "resume it" : "start it") + " before exec", Map.of("container", ref.container()));
+        }
+        String cwd = !spec.workingDir().isEmpty() ? spec.workingDir()
+                : Files.isDirectory(ref.bundle().resolve("rootfs").resolve(WORKSPACE.substring(1))) ? WORKSPACE : "";
+        return RuncExec.start(runc, ref.container(), spec, cwd);
+    }
+
+    /** For a sandbox, its {@code /workspace}: a host directory of the deployment, bind-mounted, kept across stops and versions. */
+    @Override
+    public Map<String, Path> fileRoots(Workload workload) {
+        return workload.spec().isolation().sandboxed()
+                ? Map.of(WORKSPACE, workload.volumesDir().toAbsolutePath().resolve("workspace")) : Map.of();
     }
 
     /** The image store: the one given, or {@code <data>/images} for a workload laid out as the daemon does. */
