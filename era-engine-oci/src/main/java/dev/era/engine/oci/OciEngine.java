@@ -82,7 +82,7 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
     @Override
     public Set<Capability> capabilities() {
         return EnumSet.of(Capability.LOGS, Capability.VOLUME, Capability.NAMESPACES, Capability.NETWORK, Capability.EXEC,
-                Capability.FILES);
+                Capability.PTY, Capability.FILES, Capability.SANDBOX);
     }
 
     @Override
@@ -262,7 +262,7 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
         }
         String cwd = !spec.workingDir().isEmpty() ? spec.workingDir()
                 : Files.isDirectory(ref.bundle().resolve("rootfs").resolve(WORKSPACE.substring(1))) ? WORKSPACE : "";
-        return RuncExec.start(runc, ref.container(), spec, cwd);
+        return spec.tty() ? TtyExec.start(runc, ref.container(), spec, cwd) : RuncExec.start(runc, ref.container(), spec, cwd);
     }
 
     /** For a sandbox, its {@code /workspace}: a host directory of the deployment, bind-mounted, kept across stops and versions. */

@@ -10,6 +10,7 @@ import dev.era.api.Workload;
 import dev.era.testing.ExecResult;
 import dev.era.testing.ExitRecorder;
 import dev.era.testing.TestSpec;
+import dev.era.testing.Terminal;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -88,6 +89,33 @@ class OciExecTest {
         assertThat(cat).isEqualTo(new ExecResult(0, "line one\nline two\n", ""));
         assertThat(env.stdout()).isEqualTo("/workspace\nhello\n");
         assertThat(elsewhere.stdout()).isEqualTo("/tmp\n");
+    }
+
+    @Test
+    void aTerminalRunsAnInteractiveShellThatTakesCtrlCAndResizes() {
+        try (Terminal term = Terminal.open(engine, handle, 24, 80, "/bin/sh", "-i")) {
+            term.type("tty; stty size\r");
+            term.await("/dev/pts/", TIMEOUT);
+            term.await("24 80", TIMEOUT);
+            term.type("sleep 100\r");
+            pause(Duration.ofMillis(300));
+            term.type("\u0003"); // Ctrl-C reaches the foreground job only through a controlling terminal
+            term.type("echo $((6*7))\r");
+            term.await("42", TIMEOUT);
+            term.process().resize(30, 100);
+            term.type("stty size\r");
+            term.await("30 100", TIMEOUT);
+            term.type("exit 4\r");
+            assertThat(term.process().exitCode()).succeedsWithin(TIMEOUT).isEqualTo(4);
+        }
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
