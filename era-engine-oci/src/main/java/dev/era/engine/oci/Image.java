@@ -65,6 +65,18 @@ record Image(String manifestDigest, String configDigest, List<Layer> layers, Lis
                 strings(c.path("Cmd")), strings(c.path("Env")), c.path("WorkingDir").asText(""), c.path("User").asText(""));
     }
 
+    /** The config's {@code rootfs.diff_ids}: the sha256 of each layer's uncompressed tar, bottom first. */
+    static List<String> diffIds(String what, byte[] config) {
+        List<String> ids = strings(read(what, config).path("rootfs").path("diff_ids"));
+        for (String id : ids) {
+            if (!Digest.isValid(id)) {
+                throw new EngineException(what + ": the config lists diff_id '" + id + "'; only sha256 digests are accepted",
+                        Map.of("image", what));
+            }
+        }
+        return ids;
+    }
+
     static JsonNode read(String what, byte[] body) {
         try {
             return JSON.readTree(body);

@@ -73,13 +73,21 @@ final class ImageStore {
         }
         store(manifest.digest(), manifest.body());
         Image.Manifest m = Image.manifest(ref.toString(), manifest.body());
+        fetch(ref, m.configDigest(), m.configSize()); // first: it holds the diff_ids the layers are checked against
+        List<String> diffIds = Image.diffIds(ref.toString(), readBytes(blob(m.configDigest())));
+        if (diffIds.size() != m.layers().size()) {
+            throw new EngineException("image " + ref + ": the manifest lists " + m.layers().size() + " layers but the config "
+                    + m.configDigest() + " has " + diffIds.size() + " diff_ids; the image is inconsistent, refusing it",
+                    Map.of("image", ref.toString()));
+        }
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> jobs = new ArrayList<>();
-            jobs.add(pool.submit(() -> fetch(ref, m.configDigest(), m.configSize())));
-            for (Image.Layer layer : m.layers()) {
+            for (int i = 0; i < m.layers().size(); i++) {
+                Image.Layer layer = m.layers().get(i);
+                String diffId = diffIds.get(i);
                 jobs.add(pool.submit(() -> {
                     fetch(ref, layer.digest(), layer.size());
-                    unpack(ref, layer);
+                    unpack(ref, layer, diffId);
                 }));
             }
             for (Future<?> job : jobs) {
@@ -203,7 +211,7 @@ final class ImageStore {
         }
     }
 
-    private void unpack(ImageRef ref, Image.Layer layer) {
+    private void unpack(ImageRef ref, Image.Layer layer, String diffId) {
         synchronized (lock("layer " + layer.digest())) {
             Path target = layerDir(layer.digest());
             if (Files.isDirectory(target)) {
@@ -213,7 +221,7 @@ final class ImageStore {
             try {
                 Trees.delete(staging);
                 mkdirs(staging);
-                LayerUnpacker.unpack(blob(layer.digest()), staging);
+                LayerUnpacker.unpack(blob(layer.digest()), staging, diffId);
                 mkdirs(target.getParent());
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {

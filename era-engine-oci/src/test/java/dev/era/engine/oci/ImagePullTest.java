@@ -146,6 +146,20 @@ class ImagePullTest {
     }
 
     @Test
+    void aLayerThatDoesNotMatchItsDiffIdIsRefused() throws Exception {
+        byte[] layer = TestImages.fileLayer(Files.createDirectories(dir.resolve("layers")), "liar.txt", "content\n");
+        String lie = Digest.of("something else".getBytes());
+        TestImages.push(anonymous, ref("tools/liar:1"), List.of(layer), List.of("true"), List.of(lie));
+        ImageStore store = store(anonymous);
+
+        assertThatThrownBy(() -> store.pull(ref("tools/liar:1")))
+                .isInstanceOf(EngineException.class)
+                .hasMessageContaining("layer " + Digest.of(layer))
+                .hasMessageContaining("diff_id for it is " + lie);
+        assertThat(store.layerDir(Digest.of(layer))).doesNotExist();
+    }
+
+    @Test
     void aBearerChallengeIsAnsweredWithATokenFetchedWithTheCredentials() throws Exception {
         try (AuthProxy proxy = new AuthProxy(registry.host, AuthProxy.Mode.BEARER)) {
             ImageStore store = store(new RegistryClient(Map.of(proxy.host, new RegistryAuth.Credentials(AuthProxy.USER, AuthProxy.PASSWORD))));

@@ -30,10 +30,16 @@ final class StartLatencyBench {
             TestImages.push(new RegistryClient(Map.of()), ImageRef.parse(image), List.of(TestImages.baseLayer(work),
                     TestImages.changesLayer(work)), List.of("sh"));
             List<Long> pulls = new ArrayList<>();
-            for (int i = 0; i < 5; i++) {
+            List<Long> skopeoUmoci = new ArrayList<>();
+            for (int i = 0; i < 7; i++) { // interleaved, so that both see the same load
                 long t0 = System.nanoTime();
                 new ImageStore(dir.resolve("pull-" + i), new RegistryClient(Map.of())).pull(ImageRef.parse(image));
                 pulls.add(System.nanoTime() - t0);
+                t0 = System.nanoTime();
+                Path layout = dir.resolve("oci-" + i);
+                run("skopeo", "copy", "--quiet", "--src-tls-verify=false", "docker://" + image, "oci:" + layout + ":1");
+                run("umoci", "unpack", "--image", layout + ":1", dir.resolve("bundle-" + i).toString());
+                skopeoUmoci.add(System.nanoTime() - t0);
             }
             OciEngine engine = OciEngineConformanceTest.engine(dir);
             List<Long> starts = new ArrayList<>();
@@ -58,9 +64,18 @@ final class StartLatencyBench {
                 }
             }
             IO.println("start to first output (ms): " + summary(starts));
-            IO.println("pull+unpack into an empty store (ms): " + summary(pulls));
+            IO.println("pull+unpack into an empty store, ERA (ms): " + summary(pulls));
+            IO.println("skopeo copy + umoci unpack, same image (ms): " + summary(skopeoUmoci));
         } finally {
             Trees.delete(dir);
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
         }
     }
 

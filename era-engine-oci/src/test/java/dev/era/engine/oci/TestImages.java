@@ -78,14 +78,18 @@ final class TestImages {
 
     /** Pushes the layers, a config running {@code cmd}, and an OCI manifest tagged {@code ref}'s tag. */
     static Pushed push(RegistryClient client, ImageRef ref, List<byte[]> layers, List<String> cmd) {
+        return push(client, ref, layers, cmd, layers.stream().map(TestImages::diffId).toList());
+    }
+
+    /** As {@link #push(RegistryClient, ImageRef, List, List)} with the config's diff_ids given (tests lie with them). */
+    static Pushed push(RegistryClient client, ImageRef ref, List<byte[]> layers, List<String> cmd, List<String> layerDiffIds) {
         StringBuilder layerJson = new StringBuilder();
         List<String> digests = new ArrayList<>();
-        List<String> diffIds = new ArrayList<>();
+        List<String> diffIds = layerDiffIds.stream().map(d -> "\"" + d + "\"").toList();
         for (byte[] layer : layers) {
             client.pushBlob(ref, layer);
             String digest = Digest.of(layer);
             digests.add(digest);
-            diffIds.add("\"" + digest + "\""); // not the uncompressed digest; the engine does not read diff_ids
             layerJson.append(layerJson.isEmpty() ? "" : ",").append("""
                     {"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"%s","size":%d}""".formatted(digest, layer.length));
         }
@@ -113,7 +117,12 @@ final class TestImages {
         return Digest.of(index);
     }
 
-    static Map<String, RegistryAuth.Credentials> none() {
-        return Map.of();
+    /** The sha256 of the uncompressed tar, as an image config's rootfs.diff_ids holds it. */
+    static String diffId(byte[] gzipped) {
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzipped))) {
+            return Digest.of(in.readAllBytes());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
