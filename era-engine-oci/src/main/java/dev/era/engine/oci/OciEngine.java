@@ -173,14 +173,14 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
         ContainerRef ref = ContainerRef.decode(handle);
         synchronized (lock(ref.runDir())) {
             listeners.remove(ref.container());
-            Optional<Runc.State> state = runc.state(ref.container());
+            Optional<Runc.State> state = runc(ref).state(ref.container());
             if (state.isPresent() && state.get().status().equals("paused")) {
-                runc.quietly("resume", ref.container()); // frozen processes would not take the signal
+                runc(ref).quietly("resume", ref.container()); // frozen processes would not take the signal
             }
             if (state.isPresent() && state.get().alive()) {
-                runc.quietly("kill", ref.container(), "TERM");
+                runc(ref).quietly("kill", ref.container(), "TERM");
                 if (!awaitGone(ref, grace)) {
-                    runc.quietly("kill", "--all", ref.container(), "KILL");
+                    runc(ref).quietly("kill", "--all", ref.container(), "KILL");
                     if (!awaitGone(ref, KILL_WAIT)) {
                         throw new EngineException("container " + ref.container() + " is still there " + KILL_WAIT.toSeconds()
                                 + " s after SIGKILL; it may be stuck in the kernel, check the host", Map.of("container", ref.container()));
@@ -210,7 +210,7 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
     @Override
     public AppStatus status(EngineHandle handle) {
         ContainerRef ref = ContainerRef.decode(handle);
-        Optional<Runc.State> state = runc.state(ref.container());
+        Optional<Runc.State> state = runc(ref).state(ref.container());
         if (state.isPresent() && state.get().alive()) {
             return new AppStatus.Running(state.get().pid(), ref.startedAt());
         }
@@ -233,19 +233,20 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
     public void pause(EngineHandle handle) {
         ContainerRef ref = ContainerRef.decode(handle);
         requireAlive(ref, "pause");
-        runc.must("pausing " + ref.container(), "pause", ref.container());
+        runc(ref).must("pausing " + ref.container(), "pause", ref.container());
     }
 
     @Override
     public void resume(EngineHandle handle) {
         ContainerRef ref = ContainerRef.decode(handle);
         requireAlive(ref, "resume");
-        runc.must("resuming " + ref.container(), "resume", ref.container());
+        runc(ref).must("resuming " + ref.container(), "resume", ref.container());
     }
 
     @Override
     public boolean paused(EngineHandle handle) {
-        return runc.state(ContainerRef.decode(handle).container()).map(s -> s.status().equals("paused")).orElse(false);
+        ContainerRef ref = ContainerRef.decode(handle);
+        return runc(ref).state(ref.container()).map(s -> s.status().equals("paused")).orElse(false);
     }
 
     /**
@@ -255,14 +256,15 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
     @Override
     public ExecProcess exec(EngineHandle handle, ExecSpec spec) {
         ContainerRef ref = ContainerRef.decode(handle);
-        String status = runc.state(ref.container()).map(Runc.State::status).orElse("gone");
+        String status = runc(ref).state(ref.container()).map(Runc.State::status).orElse("gone");
         if (!status.equals("running")) {
             throw new EngineException("container " + ref.container() + " is " + status + "; "
                     + (status.equals("paused") ? "resume it" : "start it") + " before exec", Map.of("container", ref.container()));
         }
         String cwd = !spec.workingDir().isEmpty() ? spec.workingDir()
                 : Files.isDirectory(ref.bundle().resolve("rootfs").resolve(WORKSPACE.substring(1))) ? WORKSPACE : "";
-        return spec.tty() ? TtyExec.start(runc, ref.container(), spec, cwd) : RuncExec.start(runc, ref.container(), spec, cwd);
+        Runc r = runc(ref);
+        return spec.tty() ? TtyExec.start(r, ref.container(), spec, cwd) : RuncExec.start(r, ref.container(), spec, cwd);
     }
 
     /** For a sandbox, its {@code /workspace}: a host directory of the deployment, bind-mounted, kept across stops and versions. */
@@ -296,11 +298,15 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
     }
 
     private boolean alive(ContainerRef ref) {
-        return ref.shimAlive() && runc.state(ref.container()).map(Runc.State::alive).orElse(false);
+        return ref.shimAlive() && runc(ref).state(ref.container()).map(Runc.State::alive).orElse(false);
+    }
+
+    private Runc runc(ContainerRef ref) {
+        return runc.at(ref.runcRoot());
     }
 
     private void requireAlive(ContainerRef ref, String what) {
-        if (runc.state(ref.container()).map(Runc.State::alive).orElse(false)) {
+        if (runc(ref).state(ref.container()).map(Runc.State::alive).orElse(false)) {
             return;
         }
         throw new EngineException("container " + ref.container() + " does not run; there is nothing to " + what,
@@ -345,7 +351,7 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
     private boolean awaitGone(ContainerRef ref, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         int round = 0;
-        while (ref.shimAlive() || runc.state(ref.container()).map(Runc.State::alive).orElse(false)) {
+        while (ref.shimAlive() || runc(ref).state(ref.container()).map(Runc.State::alive).orElse(false)) {
             if (System.nanoTime() - deadline > 0) {
                 return false;
             }
@@ -356,7 +362,7 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
 
     /** Removes what is left of an ended container: runc's record and the overlay mount (the upper layer stays). */
     private void cleanUp(ContainerRef ref) {
-        runc.quietly("delete", "--force", ref.container());
+        runc(ref).quietly("delete", "--force", ref.container());
         try {
             Rootfs.at(ref.bundle()).close();
         } catch (IOException e) {

@@ -35,6 +35,11 @@ final class Runc {
         return root;
     }
 
+    /** The same runc on another state directory: a handle's containers live where they were created. */
+    Runc at(Path otherRoot) {
+        return otherRoot.equals(root) ? this : new Runc(binary, otherRoot);
+    }
+
     List<String> command(String... args) {
         List<String> out = new ArrayList<>(List.of(binary, "--root", root.toString()));
         out.addAll(List.of(args));
