@@ -135,6 +135,7 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
                 watch(current.get(), onExit, Optional.empty());
                 return current.get().handle();
             }
+            removeLeftovers(w); // of a start that crashed before it saved its state: untracked, they would run on unseen
             install(w);
             Image image = pinnedImage(w);
             String token = Long.toString(clock.millis(), 36) + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
@@ -301,6 +302,16 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
         return ref.shimAlive() && runc(ref).state(ref.container()).map(Runc.State::alive).orElse(false);
     }
 
+    private void removeLeftovers(Workload w) {
+        String prefix = "era-" + w.id().value() + "-v" + w.version() + "-";
+        for (String container : runc.list()) {
+            if (container.startsWith(prefix)) {
+                runc.quietly("kill", "--all", container, "KILL");
+                runc.quietly("delete", "--force", container);
+            }
+        }
+    }
+
     private Runc runc(ContainerRef ref) {
         return runc.at(ref.runcRoot());
     }
@@ -363,6 +374,9 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
     /** Removes what is left of an ended container: runc's record and the overlay mount (the upper layer stays). */
     private void cleanUp(ContainerRef ref) {
         runc(ref).quietly("delete", "--force", ref.container());
+        if (ContainerRef.load(ref.runDir().resolve(STATE)).map(current -> !current.container().equals(ref.container())).orElse(false)) {
+            return; // a later start of the workload runs on the same mount
+        }
         try {
             Rootfs.at(ref.bundle()).close();
         } catch (IOException e) {

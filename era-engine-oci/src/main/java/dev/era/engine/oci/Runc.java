@@ -56,6 +56,12 @@ final class Runc {
         return Optional.of(new State(json.path("status").asText(""), json.path("pid").asLong(0)));
     }
 
+    /** The ids of every container runc knows under this root. */
+    List<String> list() {
+        Result r = run(command("list", "--quiet"));
+        return r.code() != 0 ? List.of() : r.output().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+
     /** Runs a runc subcommand that must succeed. */
     void must(String what, String... args) {
         Result r = run(command(args));

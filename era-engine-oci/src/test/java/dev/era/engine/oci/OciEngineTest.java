@@ -1,7 +1,9 @@
 package dev.era.engine.oci;
 
 import dev.era.api.AppSpec;
+import dev.era.api.AppStatus;
 import dev.era.api.DeploymentId;
+import dev.era.api.EngineHandle;
 import dev.era.api.InvalidSpecException;
 import dev.era.api.Isolation;
 import dev.era.api.Resources;
@@ -93,6 +95,27 @@ class OciEngineTest {
                 .command("sh", "-c", "echo kept > /var/data/note").build());
 
         assertThat(dir.resolve("w/volumes/data/note")).hasContent("kept");
+    }
+
+    @Test
+    void aStartFindsAndRemovesTheContainerOfAStartThatCrashedBeforeSavingItsState() throws Exception {
+        OciEngine engine = OciEngineConformanceTest.engine(shared);
+        Path root = dir.resolve("w");
+        Workload w = new Workload(DeploymentId.random(), 1, TestSpec.builder("oci").artifact(image).command("sleep", "300").build(),
+                root.resolve("install"), root.resolve("volumes"), root.resolve("run"), root.resolve("logs/app.log"));
+        engine.fetch(w);
+        EngineHandle lost = engine.start(w, new ExitRecorder());
+        Files.delete(w.runDir().resolve("state"));
+
+        EngineHandle fresh = engine.start(w, new ExitRecorder());
+        try {
+            assertThat(fresh).isNotEqualTo(lost);
+            assertThat(engine.status(lost)).isNotInstanceOf(AppStatus.Running.class);
+            assertThat(engine.status(fresh)).isInstanceOf(AppStatus.Running.class);
+        } finally {
+            engine.stop(fresh, Duration.ZERO);
+            engine.stop(lost, Duration.ZERO);
+        }
     }
 
     @Test
