@@ -22,16 +22,16 @@ final class Users {
         if (parts[0].matches("\\d+")) {
             uid = Long.parseLong(parts[0]);
         } else {
-            String[] entry = find(rootfs.resolve("etc/passwd"), parts[0], user, image);
+            String[] entry = find(rootfs.resolve("etc/passwd"), 4, parts[0], user, image);
             uid = Long.parseLong(entry[2]);
             gid = Long.parseLong(entry[3]);
         }
         if (parts.length == 2) {
-            gid = parts[1].matches("\\d+") ? Long.parseLong(parts[1]) : Long.parseLong(find(rootfs.resolve("etc/group"), parts[1], user, image)[2]);
+            gid = parts[1].matches("\\d+") ? Long.parseLong(parts[1]) : Long.parseLong(find(rootfs.resolve("etc/group"), 3, parts[1], user, image)[2]);
         } else if (gid < 0) {
             gid = uid == 0 ? 0 : uid;
             for (String line : RuntimeSpec.lines(rootfs.resolve("etc/passwd"))) {
-                String[] f = line.split(":");
+                String[] f = line.split(":", -1);
                 if (f.length > 3 && f[2].equals(Long.toString(uid))) {
                     gid = Long.parseLong(f[3]);
                 }
@@ -40,10 +40,10 @@ final class Users {
         return new long[] {uid, gid};
     }
 
-    private static String[] find(Path file, String name, String user, String image) throws IOException {
+    private static String[] find(Path file, int fields, String name, String user, String image) throws IOException {
         for (String line : RuntimeSpec.lines(file)) {
-            String[] f = line.split(":");
-            if (f.length > 3 && f[0].equals(name)) {
+            String[] f = line.split(":", -1);
+            if (f.length >= fields && f[0].equals(name) && f[2].matches("\\d+")) {
                 return f;
             }
         }
