@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * Runs OCI images with runc (spec {@code engine: oci}, {@code artifact: <image reference>}).
@@ -52,7 +53,7 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
     private final Optional<Path> imagesRoot;
-    private final RegistryClient registry;
+    private final Supplier<RegistryClient> registry;
     private final Runc runc;
     private final Clock clock;
     private final Map<Path, ImageStore> stores = new ConcurrentHashMap<>();
@@ -64,10 +65,16 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
      * ({@code <data>/deployments/<id>/run}), containers' state under {@code /run/era-oci}.
      */
     public OciEngine() {
-        this(Optional.empty(), new RegistryClient(Map.of()), new Runc("runc", Path.of("/run/era-oci")), Clock.systemUTC());
+        this(Optional.empty(), Lazy.of(() -> new RegistryClient(Map.of())), new Runc("runc", Path.of("/run/era-oci")),
+                Clock.systemUTC());
     }
 
     OciEngine(Optional<Path> imagesRoot, RegistryClient registry, Runc runc, Clock clock) {
+        this(imagesRoot, () -> registry, runc, clock);
+    }
+
+    /** {@code registry} is asked for on the first pull: an HTTP client has a selector thread, idle engines need none. */
+    private OciEngine(Optional<Path> imagesRoot, Supplier<RegistryClient> registry, Runc runc, Clock clock) {
         this.imagesRoot = imagesRoot;
         this.registry = registry;
         this.runc = runc;
@@ -285,7 +292,7 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
             }
             return deployments.resolveSibling("images");
         });
-        return stores.computeIfAbsent(root, r -> new ImageStore(r, registry));
+        return stores.computeIfAbsent(root, r -> new ImageStore(r, registry.get()));
     }
 
     private Image pinnedImage(Workload w) {
