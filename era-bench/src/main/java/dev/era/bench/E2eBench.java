@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * End-to-end measurements of ERA as a user runs it, through the {@code ./era} launcher:
  * <ol>
  *   <li>{@code start}: spawning {@code ./era serve} to the first 200 from {@code /health} on the
- *       Unix socket (fresh data directory each time);</li>
+ *       Unix socket, on an existing data directory and on a new one;</li>
  *   <li>{@code rss}: the daemon's VmRSS after it settled (idle, no deployments);</li>
  *   <li>{@code deploy}: {@code POST /deployments?wait=} of a trivial process ({@code sleep}, no
  *       health probe) over the Unix socket until the answer says RUNNING;</li>
@@ -56,7 +56,7 @@ public final class E2eBench {
         List<Result> results = new ArrayList<>();
         try {
             bench.prepare();
-            results.add(bench.start(Integer.parseInt(opts.getOrDefault("starts", "30"))));
+            results.addAll(bench.start(Integer.parseInt(opts.getOrDefault("starts", "30"))));
             results.add(bench.rss(Integer.parseInt(opts.getOrDefault("rss", "5"))));
             results.addAll(bench.deployAndPs(Integer.parseInt(opts.getOrDefault("deploys", "300")),
                     Integer.parseInt(opts.getOrDefault("ps", "50"))));
@@ -80,17 +80,27 @@ public final class E2eBench {
         p.waitFor();
     }
 
-    private Result start(int runs) throws Exception {
+    /** Each run starts a daemon on a new data directory (first start), stops it, and starts it again there. */
+    private List<Result> start(int runs) throws Exception {
         String load = loadAverage();
-        List<Double> ms = new ArrayList<>();
+        List<Double> first = new ArrayList<>();
+        List<Double> again = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
-            Daemon d = spawn(work.resolve("start-" + i), true);
-            ms.add(d.readyMillis);
+            Path dir = work.resolve("start-" + i);
+            Daemon d = spawn(dir, true);
+            first.add(d.readyMillis);
             d.stop();
-            deleteTree(work.resolve("start-" + i));
+            d = spawn(dir, true);
+            again.add(d.readyMillis);
+            d.stop();
+            deleteTree(dir);
         }
-        return new Result("(i) `./era serve` spawn → /health 200 (Unix socket)", ms, "ms", "≤ 400 ms",
-                load + " / " + loadAverage());
+        String loads = load + " / " + loadAverage();
+        return List.of(
+                new Result("(i) `./era serve` spawn → /health 200 (Unix socket), existing data directory", again, "ms",
+                        "≤ 400 ms", loads),
+                new Result("(i) the same, first start on a new data directory (creates store, key, copies)", first,
+                        "ms", "≤ 400 ms", loads));
     }
 
     private Result rss(int runs) throws Exception {

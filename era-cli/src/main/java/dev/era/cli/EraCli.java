@@ -131,8 +131,28 @@ public final class EraCli {
         }
     }
 
+    /**
+     * Runs {@code era ps} or {@code era plugins} (with the shared options only) without picocli,
+     * which is half of such a command's run time; empty for any other arguments, which then go to
+     * {@link #commandLine(Set, String...)}. See {@link QuickCommands}.
+     */
+    public static Optional<Integer> runQuickly(String... args) {
+        PrintWriter out = writer(System.out);
+        PrintWriter err = writer(System.err);
+        try {
+            return QuickCommands.run(System.getenv(), Path.of(System.getProperty("user.home", ".")), out, err, args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
     private static int failure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        PrintWriter err = cl.getErr();
+        return exitCode(e, cl.getErr());
+    }
+
+    /** Prints the failure for people and returns the exit code for it. */
+    static int exitCode(Exception e, PrintWriter err) {
         int code = switch (e) {
             case DaemonUnavailableException d -> {
                 err.println(d.target().startsWith("http")

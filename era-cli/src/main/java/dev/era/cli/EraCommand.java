@@ -66,12 +66,21 @@ final class EraCommand implements Runnable {
         return output == Format.json;
     }
 
+    /** Set only when a command runs without picocli (see {@link QuickCommands}); picocli's writers otherwise. */
+    private PrintWriter out;
+    private PrintWriter err;
+
+    void writers(PrintWriter out, PrintWriter err) {
+        this.out = out;
+        this.err = err;
+    }
+
     PrintWriter out() {
-        return spec.commandLine().getOut();
+        return out != null ? out : spec.commandLine().getOut();
     }
 
     PrintWriter err() {
-        return spec.commandLine().getErr();
+        return err != null ? err : spec.commandLine().getErr();
     }
 
     /** The raw byte streams; flush {@link #out()} and {@link #err()} before writing to them. */

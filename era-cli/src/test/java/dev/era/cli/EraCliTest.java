@@ -415,6 +415,39 @@ class EraCliTest {
         assertThat(err.toString()).startsWith("error: no ERA daemon at ");
     }
 
+    @Test
+    void psAndPluginsRunWithoutPicocliExactlyAsWithIt() throws IOException {
+        era("deploy", "-f", spec("web", "").toString());
+        String url = "http://127.0.0.1:" + server.tcpPort();
+        Map<String, String> env = Map.of("ERA_DATA_DIR", dataDir.toString());
+        String[][] cases = {
+                {"ps"}, {"plugins"}, {"-o", "json", "ps"}, {"ps", "-o", "JSON"}, {"--output=json", "plugins"},
+                {"-ojson", "ps"}, {"ps", "--data-dir", dataDir.toString()}, {"--data-dir=" + dataDir, "ps"},
+                {"--url", url, "--api-key", FakeAuthenticator.KEY_A, "ps"}, {"ps", "--url=" + url},
+                {"ps", "--data-dir", work.resolve("none").toString()}, {"--url", "not a url", "--api-key", "k", "ps"},
+        };
+        for (String[] args : cases) {
+            Run picocli = era(env, args);
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            var quick = QuickCommands.run(env, Path.of("/nonexistent-home"), new PrintWriter(out), new PrintWriter(err), args);
+
+            String what = String.join(" ", args);
+            assertThat(quick).as(what).isPresent();
+            assertThat(new Run(quick.get(), out.toString(), err.toString())).as(what).isEqualTo(picocli);
+        }
+    }
+
+    @Test
+    void everythingElseIsLeftToPicocli() {
+        String[][] cases = {{}, {"ps", "ps"}, {"status", "web"}, {"ps", "-h"}, {"ps", "--help"}, {"-o", "yaml", "ps"},
+                {"ps", "-o"}, {"-o", "json", "-o", "table", "ps"}, {"ps", "--nope"}, {"-o=json", "ps"}, {"--version"}};
+        for (String[] args : cases) {
+            assertThat(QuickCommands.run(Map.of(), Path.of("/h"), new PrintWriter(new StringWriter()),
+                    new PrintWriter(new StringWriter()), args)).as(String.join(" ", args)).isEmpty();
+        }
+    }
+
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!condition.getAsBoolean()) {

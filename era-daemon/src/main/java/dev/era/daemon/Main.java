@@ -16,6 +16,10 @@ public final class Main {
         if (serve.isPresent()) {
             System.exit(ServeCommand.serve(serve.get().dataDir(), serve.get().listen()));
         }
+        Optional<Integer> quick = EraCli.runQuickly(args);
+        if (quick.isPresent()) {
+            System.exit(quick.get());
+        }
         System.exit(commandLine(args).execute(args));
     }
 

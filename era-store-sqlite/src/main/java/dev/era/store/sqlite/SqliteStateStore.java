@@ -65,6 +65,7 @@ public final class SqliteStateStore implements StateStore {
             throw new StoreException("Cannot create the directory " + db.getParent() + " for the state store " + db
                     + ": " + e + "; check that the daemon's user may create it", Map.of("file", db.toString()), e);
         }
+        NativeLibrary.prepare(db.getParent());
         Connection write = null;
         ReadPool reads = null;
         try {
