@@ -27,6 +27,12 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
     static String format(Duration d) {
         long ms = d.toMillis();
+        if (ms > 0 && ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms > 0 && ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
         return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 }

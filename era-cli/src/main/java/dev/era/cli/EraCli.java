@@ -26,7 +26,7 @@ public final class EraCli {
 
     /** The command line with every client command, reading ERA_* variables from this process's environment. */
     public static CommandLine commandLine() {
-        return commandLine(System.getenv(), Path.of(System.getProperty("user.home", ".")));
+        return commandLine(System.getenv(), Path.of(System.getProperty("user.home", ".")), Stdio.system());
     }
 
     /** Runs the command and returns its exit code. */
@@ -35,15 +35,25 @@ public final class EraCli {
     }
 
     /** Environment and home directory are passed in so that nothing deeper reads process state. */
-    static CommandLine commandLine(Map<String, String> env, Path home) {
-        CommandLine cl = new CommandLine(new EraCommand(env, home));
+    static CommandLine commandLine(Map<String, String> env, Path home, Stdio stdio) {
+        CommandLine cl = new CommandLine(new EraCommand(env, home, stdio));
         cl.setExecutionExceptionHandler(EraCli::failure);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;
     }
 
     static int run(PrintWriter out, PrintWriter err, Map<String, String> env, Path home, String... args) {
-        CommandLine cl = commandLine(env, home);
+        return run(Stdio.of(java.io.InputStream.nullInputStream(), out, err), out, err, env, home, args);
+    }
+
+    /** Runs with the given byte streams (commands that pass bytes through use them as they are). */
+    static int run(Stdio stdio, Map<String, String> env, Path home, String... args) {
+        return run(stdio, writer(stdio.out()), writer(stdio.err()), env, home, args);
+    }
+
+    private static int run(Stdio stdio, PrintWriter out, PrintWriter err, Map<String, String> env, Path home,
+                           String... args) {
+        CommandLine cl = commandLine(env, home, stdio);
         cl.setOut(out);
         cl.setErr(err);
         try {

@@ -14,15 +14,17 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** The root {@code era} command and the options every command shares. */
-@Command(name = "era", mixinStandardHelpOptions = true, version = "era 0.1.0",
+@Command(name = "era", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "era 0.1.0",
         description = "Talk to the ERA daemon: over its Unix socket by default, or over TCP with --url and --api-key.",
         subcommands = {DeployCommand.class, PsCommand.class, StatusCommand.class, LogsCommand.class,
-                StopCommand.class, StartCommand.class, RmCommand.class, PluginsCommand.class, EventsCommand.class})
+                StopCommand.class, StartCommand.class, RmCommand.class, PluginsCommand.class, EventsCommand.class,
+                SandboxCommand.class, CpCommand.class, ShellCommand.class})
 final class EraCommand implements Runnable {
     enum Format { table, json }
 
     private final Map<String, String> env;
     private final Path home;
+    private final Stdio stdio;
 
     @Spec
     CommandSpec spec;
@@ -43,9 +45,10 @@ final class EraCommand implements Runnable {
             description = "table (for people, the default) or json (for scripts).")
     Format output = Format.table;
 
-    EraCommand(Map<String, String> env, Path home) {
+    EraCommand(Map<String, String> env, Path home, Stdio stdio) {
         this.env = Map.copyOf(env);
         this.home = home;
+        this.stdio = stdio;
     }
 
     @Override
@@ -63,6 +66,11 @@ final class EraCommand implements Runnable {
 
     PrintWriter err() {
         return spec.commandLine().getErr();
+    }
+
+    /** The raw byte streams; flush {@link #out()} and {@link #err()} before writing to them. */
+    Stdio stdio() {
+        return stdio;
     }
 
     /** A client for the daemon chosen by the options and the environment. */

@@ -132,7 +132,12 @@ public final class EraClient {
         return follow("/logs?follow=true&deployment=" + query(ref) + "&tail=" + tail, e -> consumer.accept(e.data()));
     }
 
-    private Subscription follow(String target, Consumer<SseSubscription.SseEvent> consumer) {
+    /** Sandboxes: create, exec, files, snapshots and interactive sessions. */
+    public Sandboxes sandboxes() {
+        return new Sandboxes(this, http);
+    }
+
+    Subscription follow(String target, Consumer<SseSubscription.SseEvent> consumer) {
         Http1.Stream stream = http.open(target, "text/event-stream");
         if (stream.status() != 200) {
             byte[] body;
@@ -147,14 +152,21 @@ public final class EraClient {
         return SseSubscription.start(stream, http.endpoint().describe(), consumer);
     }
 
-    private JsonNode fetch(String target) {
+    JsonNode fetch(String target) {
         return call("GET", target, null, null, Duration.ZERO);
     }
 
-    private JsonNode call(String method, String target, String contentType, byte[] body, Duration wait) {
-        Http1.Reply reply = http.call(method, target, contentType, body, ANSWER_TIME.plus(wait));
+    JsonNode call(String method, String target, String contentType, byte[] body, Duration wait) {
+        return answer(http.call(method, target, contentType, body, ANSWER_TIME.plus(wait)));
+    }
+
+    /** The JSON of an answer (a missing node for an empty one), or its failure. */
+    JsonNode answer(Http1.Reply reply) {
         if (reply.status() >= 400) {
             throw failure(reply);
+        }
+        if (reply.body().length == 0) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
         }
         try {
             return Wire.parse(reply.body());
@@ -164,7 +176,7 @@ public final class EraClient {
         }
     }
 
-    private EraClientException failure(Http1.Reply reply) {
+    EraClientException failure(Http1.Reply reply) {
         try {
             JsonNode error = Wire.parse(reply.body());
             if (error != null && error.path("error").isTextual()) {
@@ -178,7 +190,7 @@ public final class EraClient {
         return new EraClientException(reply.status(), "http_" + reply.status(), text, null);
     }
 
-    private static JsonNode json(String text) {
+    static JsonNode json(String text) {
         try {
             return Wire.JSON.readTree(text);
         } catch (IOException e) {
@@ -205,11 +217,11 @@ public final class EraClient {
         return out.toString();
     }
 
-    private static String query(String s) {
+    static String query(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    private static String clip(String s) {
+    static String clip(String s) {
         return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 }

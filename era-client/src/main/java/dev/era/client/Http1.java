@@ -83,6 +83,113 @@ final class Http1 {
         }
     }
 
+    /**
+     * Sends a body read from {@code body} as it goes (Content-Length when {@code length >= 0}, else
+     * chunked) and reads the answer. No timeout: a large file takes as long as it takes.
+     */
+    Reply upload(String method, String target, String contentType, InputStream body, long length) {
+        SocketChannel ch = connect();
+        try (ch) {
+            String framing = length >= 0 ? "Content-Length: " + length : "Transfer-Encoding: chunked";
+            writeFully(ch, ByteBuffer.wrap(head(method, target, "application/json", "Content-Type: " + contentType
+                    + "\r\n" + framing + "\r\n").getBytes(StandardCharsets.UTF_8)));
+            InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 16 * 1024);
+            try {
+                copyBody(ch, body, length);
+            } catch (IOException e) {
+                // The daemon may have answered (a 404, a 413) and closed before taking the whole body:
+                // its answer is still worth reading. Only when there is none is the write failure reported.
+                try {
+                    Head head = readHead(in);
+                    return new Reply(head.status(), head.headers(), readBody(head, in));
+                } catch (IOException none) {
+                    throw e;
+                }
+            }
+            Head head = readHead(in);
+            return new Reply(head.status(), head.headers(), readBody(head, in));
+        } catch (IOException e) {
+            throw broken(e, "");
+        }
+    }
+
+    private static void copyBody(SocketChannel ch, InputStream body, long length) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        long sent = 0;
+        for (int n; (n = readLocal(body, buf)) != -1; ) {
+            if (length >= 0) {
+                sent += n;
+                if (sent > length) {
+                    throw new IllegalArgumentException("the body is longer than the " + length + " bytes announced");
+                }
+                writeFully(ch, ByteBuffer.wrap(buf, 8, n));
+            } else if (n > 0) {
+                // chunk size line and CRLF around the data, in the room left in the buffer
+                byte[] size = (Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                System.arraycopy(size, 0, buf, 8 - size.length, size.length);
+                buf[8 + n] = '\r';
+                buf[9 + n] = '\n';
+                writeFully(ch, ByteBuffer.wrap(buf, 8 - size.length, size.length + n + 2));
+            }
+        }
+        if (length < 0) {
+            writeFully(ch, ByteBuffer.wrap("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+        } else if (sent != length) {
+            throw new IllegalArgumentException("the body has " + sent + " bytes, not the " + length + " announced");
+        }
+    }
+
+    private static int readLocal(InputStream body, byte[] buf) {
+        try {
+            return body.read(buf, 8, buf.length - 16);
+        } catch (IOException e) {
+            throw new EraClientException(0, "local_io", "cannot read the data to upload: " + e.getMessage(), null, e);
+        }
+    }
+
+    /** A connection switched to another protocol: its bytes from here on, and the answer's headers. */
+    record Upgraded(Map<String, String> headers, InputStream in, SocketChannel channel) {}
+
+    /**
+     * Sends a GET asking to switch protocols with {@code extraHeaders} (CRLF-terminated lines).
+     *
+     * @return the switched connection, or the daemon's refusal as a {@link Reply} (any status but 101)
+     */
+    Object upgrade(String target, String extraHeaders, Duration timeout) {
+        SocketChannel ch = connect();
+        Watchdog watchdog = Watchdog.closeAfter(ch, timeout);
+        try {
+            writeFully(ch, ByteBuffer.wrap(head("GET", target, "application/json", extraHeaders)
+                    .replace("Connection: close\r\n", "").getBytes(StandardCharsets.UTF_8)));
+            InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 64 * 1024);
+            Head head = readHead(in);
+            if (head.status() != 101) {
+                try (ch) {
+                    return new Reply(head.status(), head.headers(), readBody(head, in));
+                }
+            }
+            return new Upgraded(head.headers(), in, ch);
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw broken(e, watchdog.fired() ? " (no answer within " + timeout.toMillis() + " ms)" : "");
+        } finally {
+            watchdog.cancel();
+        }
+    }
+
+    private String head(String method, String target, String accept, String extraHeaders) {
+        StringBuilder head = new StringBuilder(256)
+                .append(method).append(' ').append(endpoint.prefix()).append(target).append(" HTTP/1.1\r\n")
+                .append("Host: ").append(endpoint.host()).append("\r\n")
+                .append("User-Agent: era-client\r\n")
+                .append("Accept: ").append(accept).append("\r\n")
+                .append("Connection: close\r\n");
+        if (!apiKey.isEmpty()) {
+            head.append("Authorization: Bearer ").append(apiKey).append("\r\n");
+        }
+        return head.append(extraHeaders).append("\r\n").toString();
+    }
+
     static byte[] readAll(Stream s) throws IOException {
         try {
             String length = s.headers().get("content-length");
@@ -102,23 +209,14 @@ final class Http1 {
 
     private void send(SocketChannel ch, String method, String target, String accept, String contentType, byte[] body)
             throws IOException {
-        StringBuilder head = new StringBuilder(256)
-                .append(method).append(' ').append(endpoint.prefix()).append(target).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(endpoint.host()).append("\r\n")
-                .append("User-Agent: era-client\r\n")
-                .append("Accept: ").append(accept).append("\r\n")
-                .append("Connection: close\r\n");
-        if (!apiKey.isEmpty()) {
-            head.append("Authorization: Bearer ").append(apiKey).append("\r\n");
-        }
+        StringBuilder extra = new StringBuilder();
         if (body != null) {
             if (contentType != null) {
-                head.append("Content-Type: ").append(contentType).append("\r\n");
+                extra.append("Content-Type: ").append(contentType).append("\r\n");
             }
-            head.append("Content-Length: ").append(body.length).append("\r\n");
+            extra.append("Content-Length: ").append(body.length).append("\r\n");
         }
-        head.append("\r\n");
-        writeFully(ch, ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.UTF_8)));
+        writeFully(ch, ByteBuffer.wrap(head(method, target, accept, extra.toString()).getBytes(StandardCharsets.UTF_8)));
         if (body != null && body.length > 0) {
             writeFully(ch, ByteBuffer.wrap(body));
         }

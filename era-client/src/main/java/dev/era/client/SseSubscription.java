@@ -11,8 +11,8 @@ import java.util.function.Consumer;
 
 /** Reads a {@code text/event-stream} on a daemon thread and hands each event to a consumer. */
 final class SseSubscription implements Subscription {
-    /** One event: its {@code id:} (empty when none) and its data lines joined by LF. */
-    record SseEvent(String id, String data) {}
+    /** One event: its {@code event:} type ("message" when none), {@code id:} (empty when none) and data lines joined by LF. */
+    record SseEvent(String event, String id, String data) {}
 
     private final Http1.Stream stream;
     private final String describe;
@@ -52,13 +52,15 @@ final class SseSubscription implements Subscription {
 
     private void parse(InputStream in, Consumer<SseEvent> consumer) throws IOException {
         String id = "";
+        String event = "message";
         StringBuilder data = null;
         for (String line = line(in); line != null; line = line(in)) {
             if (line.isEmpty()) {
                 if (data != null && !closed) {
-                    consumer.accept(new SseEvent(id, data.toString()));
+                    consumer.accept(new SseEvent(event, id, data.toString()));
                 }
                 id = "";
+                event = "message";
                 data = null;
                 continue;
             }
@@ -73,8 +75,9 @@ final class SseSubscription implements Subscription {
             }
             switch (field) {
                 case "id" -> id = value;
+                case "event" -> event = value;
                 case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-                default -> { } // event:, retry: and unknown fields are not used by ERA
+                default -> { } // retry: and unknown fields are not used by ERA
             }
         }
     }

@@ -113,8 +113,8 @@ class Http1Test {
         SseSubscription sub = SseSubscription.start(stream, "test", got::add);
 
         assertThat(sub.join(Duration.ofSeconds(5))).isTrue();
-        assertThat(got).containsExactly(new SseSubscription.SseEvent("7", "one\ntwo"),
-                new SseSubscription.SseEvent("", "three"));
+        assertThat(got).containsExactly(new SseSubscription.SseEvent("message", "7", "one\ntwo"),
+                new SseSubscription.SseEvent("x", "", "three"));
     }
 
     @Test

@@ -129,6 +129,32 @@ public final class LifecycleController implements AutoCloseable {
         return accepted;
     }
 
+    /** Changes the deployment's owner (a warm-pool sandbox claimed by a tenant); its state is untouched. */
+    CompletableFuture<Deployment> reassign(DeploymentId id, String tenant) {
+        CompletableFuture<Deployment> done = new CompletableFuture<>();
+        DeploymentRuntime rt = runtimes.get(id);
+        if (rt == null) {
+            done.completeExceptionally(new NotFoundException("no deployment " + id));
+            return done;
+        }
+        rt.mailbox.execute(() -> {
+            Deployment d = cache.get(id);
+            if (d == null) {
+                done.completeExceptionally(new NotFoundException("deployment " + id + " was deleted"));
+                return;
+            }
+            try {
+                record(new Deployment(d.id(), tenant, d.name(), d.version(), d.spec(), d.state(), d.pendingAction(),
+                        d.handle(), d.pid(), d.health(), d.restarts(), d.lastExitCode(), d.message(), d.createdAt(),
+                        d.updatedAt()), "claimed", "given to tenant " + tenant);
+                done.complete(cache.get(id));
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
     /** Waits until the deployment settles (RUNNING, STOPPED, FAILED, DELETED). */
     CompletableFuture<Deployment> settled(DeploymentId id) {
         CompletableFuture<Deployment> f = new CompletableFuture<>();

@@ -79,6 +79,21 @@ public final class RuntimeManager implements DeploymentService, AutoCloseable {
         return controller;
     }
 
+    Layout layout() {
+        return layout;
+    }
+
+    /** The engines by name (sandboxes pick theirs by capability and use its optional interfaces). */
+    Map<String, RuntimePlugin> engines() {
+        return engines;
+    }
+
+    /** Gives a deployment to another tenant: a warm-pool sandbox to the tenant that claimed it. */
+    Deployment reassign(DeploymentId id, String tenant) {
+        Deployment d = controller.find(id).orElseThrow(() -> new NotFoundException("no deployment " + id));
+        return waitFor(controller.reassign(id, tenant), Duration.ofSeconds(30), d);
+    }
+
     @Override
     public List<PluginInfo> plugins() {
         return engines.values().stream().map(p -> new PluginInfo(p.name(), p.capabilities())).toList();
@@ -86,19 +101,24 @@ public final class RuntimeManager implements DeploymentService, AutoCloseable {
 
     @Override
     public Deployment deploy(Caller caller, AppSpec spec) {
+        return deploy(caller.tenant(), spec, DeploymentId.random());
+    }
+
+    /** Deploys under an id chosen by the caller: a sandbox's deployment carries the sandbox's number. */
+    Deployment deploy(String tenant, AppSpec spec, DeploymentId id) {
         RuntimePlugin engine = engines.get(spec.engine());
         if (engine == null) {
             throw new InvalidSpecException("engine", "unknown engine '" + spec.engine() + "'; available engines: "
                     + String.join(", ", engines.keySet()), Map.of("available", List.copyOf(engines.keySet())));
         }
         engine.validate(spec);
-        store.findByName(caller.tenant(), spec.name()).ifPresent(existing -> {
+        store.findByName(tenant, spec.name()).ifPresent(existing -> {
             throw new ConflictException("a deployment named '" + spec.name() + "' already exists (" + existing.id()
                     + ", " + existing.state() + "); choose another name or remove it with `era rm " + spec.name() + "`",
                     Map.of("name", spec.name(), "existing", existing.id().value()));
         });
         var now = clock.instant();
-        Deployment d = new Deployment(DeploymentId.random(), caller.tenant(), spec.name(), 1, spec,
+        Deployment d = new Deployment(id, tenant, spec.name(), 1, spec,
                 LifecycleState.VALIDATING, Action.VALIDATE.name(), Deployment.NO_HANDLE, 0, Health.UNKNOWN, 0, -1,
                 "", now, now);
         return controller.create(d);

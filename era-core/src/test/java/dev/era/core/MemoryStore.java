@@ -18,6 +18,8 @@ final class MemoryStore implements StateStore {
     private final Map<DeploymentId, List<SpecVersion>> versions = new LinkedHashMap<>();
     private final List<Event> events = new ArrayList<>();
     private final List<ApiKey> keys = new ArrayList<>();
+    private final Map<String, SandboxRecord> sandboxes = new LinkedHashMap<>();
+    private final Map<String, Snapshot> snapshots = new LinkedHashMap<>();
     int writes;
 
     @Override
@@ -97,6 +99,41 @@ final class MemoryStore implements StateStore {
     @Override
     public synchronized List<ApiKey> apiKeys() {
         return List.copyOf(keys);
+    }
+
+    @Override
+    public synchronized void saveSandbox(SandboxRecord s) {
+        boolean clash = !s.name().isEmpty() && sandboxes.values().stream().anyMatch(o -> !o.id().equals(s.id())
+                && o.tenant().equals(s.tenant()) && o.name().equals(s.name()));
+        if (clash) {
+            throw new ConflictException("duplicate sandbox name " + s.name());
+        }
+        sandboxes.put(s.id(), s);
+    }
+
+    @Override
+    public synchronized List<SandboxRecord> sandboxes() {
+        return sandboxes.values().stream().sorted(Comparator.comparing(SandboxRecord::createdAt)).toList();
+    }
+
+    @Override
+    public synchronized void deleteSandbox(String id) {
+        sandboxes.remove(id);
+    }
+
+    @Override
+    public synchronized void saveSnapshot(Snapshot s) {
+        snapshots.put(s.id(), s);
+    }
+
+    @Override
+    public synchronized List<Snapshot> snapshots() {
+        return snapshots.values().stream().sorted(Comparator.comparing(Snapshot::createdAt)).toList();
+    }
+
+    @Override
+    public synchronized void deleteSnapshot(String id) {
+        snapshots.remove(id);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.era.api.UnauthorizedException;
 import dev.era.core.Authenticator;
 import dev.era.core.Caller;
 import dev.era.core.DeploymentService;
+import dev.era.core.SandboxService;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Connector;
@@ -14,6 +15,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Every request passes here: route lookup, authentication by transport, the endpoint, and — for
@@ -32,6 +35,8 @@ import java.util.Map;
 final class ApiHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
     static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    /** The query parameter that may carry the API key on routes a browser opens without headers (WebSocket). */
+    static final String KEY_PARAMETER = "api_key";
     /** Open routes need no caller; this one can see nothing. */
     private static final Caller ANONYMOUS = Caller.tenant("-");
 
@@ -41,12 +46,27 @@ final class ApiHandler extends Handler.Abstract {
 
     ApiHandler(DeploymentService deployments, Authenticator auth, Metrics metrics, OpenStreams streams,
                Duration heartbeat) {
+        this(deployments, Optional.empty(), auth, metrics, streams, heartbeat);
+    }
+
+    /** @param sandboxes with a WebSocket container for the interactive route; empty serves no /sandboxes routes */
+    ApiHandler(DeploymentService deployments, Optional<Sandboxes> sandboxes, Authenticator auth, Metrics metrics,
+               OpenStreams streams, Duration heartbeat) {
         this.auth = auth;
         this.metrics = metrics;
         new SystemEndpoints(deployments, metrics).register(router);
         new DeploymentEndpoints(deployments).register(router);
         new StreamEndpoints(deployments, streams, heartbeat).register(router);
+        sandboxes.ifPresent(s -> {
+            new SandboxEndpoints(s.service()).register(router);
+            new ExecEndpoints(s.service(), new SsePump(streams, heartbeat)).register(router);
+            new FileEndpoints(s.service()).register(router);
+            new SocketEndpoints(s.service(), s.sockets(), heartbeat).register(router);
+        });
     }
+
+    /** The sandbox service and the WebSocket container its interactive sessions are upgraded by. */
+    record Sandboxes(SandboxService service, ServerWebSocketContainer sockets) {}
 
     Router router() {
         return router;
@@ -68,7 +88,7 @@ final class ApiHandler extends Handler.Abstract {
                 case Router.Match.WrongMethod w -> throw HttpError.methodNotAllowed(method, w.template(), w.allowed());
                 case Router.Match.Found f -> {
                     Query query = Query.of(queryParameters(request), f.route().queryParams());
-                    Caller caller = f.route().open() ? ANONYMOUS : authenticate(request);
+                    Caller caller = f.route().open() ? ANONYMOUS : authenticate(request, f.route(), query);
                     f.route().endpoint().handle(new Exchange(request, response, callback, caller, f.params(), query));
                 }
             }
@@ -78,13 +98,17 @@ final class ApiHandler extends Handler.Abstract {
         return true;
     }
 
-    private Caller authenticate(Request request) {
+    private Caller authenticate(Request request, Router.Route route, Query query) {
         Connector connector = request.getConnectionMetaData().getConnector();
         if (EraServer.UNIX.equals(connector.getName())) {
             // The socket's 0600 mode already admitted the caller.
             return Caller.ADMIN;
         }
         String key = presentedKey(request.getHeaders());
+        if (key.isEmpty() && route.queryParams().contains(KEY_PARAMETER)) {
+            // Browsers cannot set headers on a WebSocket: the key may come as a query parameter or protocol.
+            key = query.text(KEY_PARAMETER).or(() -> protocolKey(request.getHeaders())).orElse("").trim();
+        }
         if (key.isEmpty()) {
             throw new UnauthorizedException("this request needs an API key; " + ApiError.KEY_HINT);
         }
@@ -108,6 +132,15 @@ final class ApiHandler extends Handler.Abstract {
         }
         String key = headers.get("X-API-Key");
         return key == null ? "" : key.trim();
+    }
+
+    private static Optional<String> protocolKey(HttpFields headers) {
+        for (String offered : headers.getCSV(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL, false)) {
+            if (offered.startsWith(SocketEndpoints.KEY_PROTOCOL)) {
+                return Optional.of(offered.substring(SocketEndpoints.KEY_PROTOCOL.length()));
+            }
+        }
+        return Optional.empty();
     }
 
     private static Map<String, List<String>> queryParameters(Request request) {

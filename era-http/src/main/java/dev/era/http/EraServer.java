@@ -2,12 +2,15 @@ package dev.era.http;
 
 import dev.era.core.Authenticator;
 import dev.era.core.DeploymentService;
+import dev.era.core.SandboxService;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,11 +48,29 @@ public final class EraServer implements AutoCloseable {
      * @throws UncheckedIOException     when an address cannot be bound (the TCP port is taken)
      */
     public static EraServer start(HttpConfig config, DeploymentService deployments, Authenticator auth) {
-        return start(config, deployments, auth, ApiHandler.HEARTBEAT);
+        return start(config, deployments, Optional.empty(), auth, ApiHandler.HEARTBEAT);
     }
 
-    /** @param heartbeat how often an idle SSE stream is written to, which is how a departed client is noticed */
+    /**
+     * Like {@link #start(HttpConfig, DeploymentService, Authenticator)}, also serving {@code /sandboxes},
+     * {@code /snapshots} and the sandbox WebSocket.
+     */
+    public static EraServer start(HttpConfig config, DeploymentService deployments, SandboxService sandboxes,
+                                  Authenticator auth) {
+        return start(config, deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")), auth,
+                ApiHandler.HEARTBEAT);
+    }
+
     static EraServer start(HttpConfig config, DeploymentService deployments, Authenticator auth, Duration heartbeat) {
+        return start(config, deployments, Optional.empty(), auth, heartbeat);
+    }
+
+    /**
+     * @param heartbeat how often an idle SSE stream is written to and a WebSocket pinged, which is how a
+     *                  departed client is noticed
+     */
+    static EraServer start(HttpConfig config, DeploymentService deployments, Optional<SandboxService> sandboxes,
+                           Authenticator auth, Duration heartbeat) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(deployments, "deployments");
         Objects.requireNonNull(auth, "auth");
@@ -84,7 +105,17 @@ public final class EraServer implements AutoCloseable {
         }
 
         OpenStreams streams = new OpenStreams();
-        server.setHandler(new ApiHandler(deployments, auth, new Metrics(), streams, heartbeat));
+        // Upgrades happen only where a route asks for one (ServerWebSocketContainer.upgrade); the handler
+        // holds no mappings of its own and passes every request on to the API.
+        WebSocketUpgradeHandler sockets = WebSocketUpgradeHandler.from(server);
+        ServerWebSocketContainer container = sockets.getServerWebSocketContainer();
+        // Interactive sessions ping every heartbeat, so only a client gone silent reaches this.
+        container.setIdleTimeout(heartbeat.multipliedBy(8));
+        container.setMaxBinaryMessageSize(1 << 20);
+        container.setMaxTextMessageSize(1 << 20);
+        sockets.setHandler(new ApiHandler(deployments, sandboxes.map(s -> new ApiHandler.Sandboxes(s, container)), auth,
+                new Metrics(), streams, heartbeat));
+        server.setHandler(sockets);
         server.setErrorHandler(new JsonErrorHandler());
         try {
             server.start();

@@ -78,6 +78,19 @@ final class Exchange {
         if (type != null) {
             checkType(type, acceptedTypes);
         }
+        byte[] bytes = rawBody();
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new BadRequestException("the request body is not valid UTF-8; send the spec as UTF-8 text");
+        }
+    }
+
+    /** The body as bytes, whatever its type, at most {@link #MAX_BODY_BYTES}. */
+    byte[] rawBody() {
         long declared = request.getLength();
         if (declared > MAX_BODY_BYTES) {
             throw tooLarge(declared);
@@ -91,14 +104,7 @@ final class Exchange {
         if (bytes.length > MAX_BODY_BYTES) {
             throw tooLarge(-1);
         }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new BadRequestException("the request body is not valid UTF-8; send the spec as UTF-8 text");
-        }
+        return bytes;
     }
 
     private static void checkType(String header, List<String> accepted) {
@@ -136,6 +142,11 @@ final class Exchange {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    void noContent() {
+        response.setStatus(204);
+        response.write(true, null, callback);
     }
 
     void header(String name, String value) {

@@ -29,6 +29,14 @@ final class SseWriter {
 
     /** Adds an event; {@code id} may be null. Line breaks inside data become several data lines. */
     void event(String id, String data) {
+        event(null, id, data);
+    }
+
+    /** Adds an event with an {@code event:} type (null for the default, "message"). */
+    void event(String type, String id, String data) {
+        if (type != null) {
+            pending.append("event: ").append(type).append('\n');
+        }
         if (id != null) {
             pending.append("id: ").append(id).append('\n');
         }

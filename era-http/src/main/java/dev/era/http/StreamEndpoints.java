@@ -4,37 +4,24 @@ import dev.era.api.BadRequestException;
 import dev.era.core.Caller;
 import dev.era.core.DeploymentService;
 import dev.era.core.Event;
-import dev.era.core.Subscription;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.Predicate;
 
 /** {@code /events} and {@code /logs}: JSON pages, or Server-Sent Events with {@code follow=true}. */
 final class StreamEndpoints {
     private static final int PAGE = 500;
-    /** Items a slow client may fall behind by before its stream is ended (it resumes with Last-Event-ID). */
-    private static final int BACKLOG = 4096;
-    private static final Object STOP = new Object();
 
     private final DeploymentService deployments;
-    private final OpenStreams streams;
-    private final Duration heartbeat;
+    private final SsePump pump;
 
     StreamEndpoints(DeploymentService deployments, OpenStreams streams, Duration heartbeat) {
         this.deployments = deployments;
-        this.streams = streams;
-        this.heartbeat = heartbeat;
+        this.pump = new SsePump(streams, heartbeat);
     }
 
     void register(Router r) {
@@ -78,12 +65,13 @@ final class StreamEndpoints {
         }
         long from = cursor;
         long[] last = {cursor};
-        pump(ex, sse, sink -> deployments.followEvents(caller, from, sink), (Event e) -> {
+        pump.run(ex, sse, sink -> deployments.followEvents(caller, from, sink), (Event e) -> {
             // a service may hand over an event the history pages already sent
             if (e.seq() > last[0] && wanted.test(e)) {
                 last[0] = e.seq();
                 sse.event(Long.toString(e.seq()), Json.text(Views.event(e)));
             }
+            return true;
         });
     }
 
@@ -133,7 +121,10 @@ final class StreamEndpoints {
         Caller caller = ex.caller();
         if (q.flag("follow") && !head(ex)) {
             SseWriter sse = new SseWriter(ex.response());
-            pump(ex, sse, sink -> deployments.followLogs(caller, ref, tail, sink), (String line) -> sse.event(null, line));
+            pump.run(ex, sse, sink -> deployments.followLogs(caller, ref, tail, sink), (String line) -> {
+                sse.event(null, line);
+                return true;
+            });
             return;
         }
         List<String> lines = deployments.logs(caller, ref, tail);
@@ -143,66 +134,5 @@ final class StreamEndpoints {
         } else {
             ex.json(200, Views.logs(ref, lines));
         }
-    }
-
-    /**
-     * Subscribes (so that a bad ref is still a plain 404), opens the stream if not yet open, and
-     * forwards items until the client leaves, falls too far behind, or the server closes.
-     */
-    private <T> void pump(Exchange ex, SseWriter sse, Function<Consumer<T>, Subscription> subscribe,
-                          Consumer<T> write) throws IOException {
-        BlockingQueue<Object> queue = new LinkedBlockingQueue<>(BACKLOG);
-        AtomicBoolean overflow = new AtomicBoolean();
-        Subscription subscription = subscribe.apply(item -> {
-            if (!queue.offer(item)) {
-                overflow.set(true);
-            }
-        });
-        Runnable halt = () -> {
-            queue.clear();
-            queue.offer(STOP);
-        };
-        Runnable unregister = streams.register(halt);
-        // Jetty reports a client that went away only sometimes; the heartbeat write catches the rest.
-        ex.request().addFailureListener(failure -> halt.run());
-        try {
-            if (!ex.response().isCommitted()) {
-                sse.open();
-            }
-            while (true) {
-                Object item = queue.poll(heartbeat.toMillis(), TimeUnit.MILLISECONDS);
-                if (item == null) {
-                    sse.comment("keep-alive");
-                    sse.flush();
-                    continue;
-                }
-                if (item == STOP) {
-                    break;
-                }
-                boolean stop = false;
-                for (; item != null; item = queue.poll()) {
-                    if (item == STOP) {
-                        stop = true;
-                        break;
-                    }
-                    @SuppressWarnings("unchecked") T t = (T) item;
-                    write.accept(t);
-                }
-                if (overflow.get()) {
-                    sse.comment("the client fell more than " + BACKLOG + " items behind; reconnect to resume");
-                    stop = true;
-                }
-                sse.flush();
-                if (stop) {
-                    break;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            subscription.close();
-            unregister.run();
-        }
-        ex.response().write(true, ByteBuffer.allocate(0), ex.callback());
     }
 }

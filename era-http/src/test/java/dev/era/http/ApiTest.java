@@ -24,6 +24,7 @@ abstract class ApiTest {
     @TempDir
     static Path dir;
     static final FakeDeploymentService fake = new FakeDeploymentService();
+    static FakeSandboxService sandboxes;
     static EraServer server;
     static TestHttp tcp;
     static TestHttp unix;
@@ -32,7 +33,8 @@ abstract class ApiTest {
 
     @BeforeAll
     static void startServer() {
-        server = EraServer.start(new HttpConfig("127.0.0.1", 0, Optional.of(dir.resolve("era.sock"))), fake,
+        sandboxes = new FakeSandboxService(dir.resolve("sandboxes"));
+        server = EraServer.start(new HttpConfig("127.0.0.1", 0, Optional.of(dir.resolve("era.sock"))), fake, sandboxes,
                 new FakeAuthenticator());
         tcp = TestHttp.tcp(server.tcpPort());
         unix = TestHttp.unix(server.unixSocket().orElseThrow());
@@ -46,6 +48,7 @@ abstract class ApiTest {
     @BeforeEach
     void resetFake() {
         fake.reset();
+        sandboxes.reset();
     }
 
     @AfterEach

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -74,8 +75,10 @@ class SystemRoutesTest extends ApiTest {
         JsonNode doc = unix.get("/openapi.json").json();
 
         assertThat(doc.get("openapi").asText()).startsWith("3.1");
-        for (Router.Route route : new ApiHandler(fake, new FakeAuthenticator(), new Metrics(), new OpenStreams(),
-                ApiHandler.HEARTBEAT)
+        var sockets = org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler.from(new org.eclipse.jetty.server.Server())
+                .getServerWebSocketContainer();
+        for (Router.Route route : new ApiHandler(fake, Optional.of(new ApiHandler.Sandboxes(sandboxes, sockets)),
+                new FakeAuthenticator(), new Metrics(), new OpenStreams(), ApiHandler.HEARTBEAT)
                 .router().routes()) {
             JsonNode path = doc.get("paths").get(route.template());
             assertThat(path).as(route.template()).isNotNull();

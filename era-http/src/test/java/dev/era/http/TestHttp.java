@@ -50,7 +50,12 @@ final class TestHttp {
         }
     }
 
-    record SseEvent(String id, String data) {}
+    /** @param event the {@code event:} field, "message" when none was sent */
+    record SseEvent(String event, String id, String data) {
+        SseEvent(String id, String data) {
+            this("message", id, data);
+        }
+    }
 
     private final SocketAddress address;
 
@@ -94,6 +99,54 @@ final class TestHttp {
             req.writeBytes(body);
         }
         return raw(req.toByteArray(), method.equals("HEAD"));
+    }
+
+    /** Writes a request body as it goes, so that a test can send more than it could hold. */
+    @FunctionalInterface
+    interface BodyWriter {
+        void write(java.io.OutputStream out) throws IOException;
+    }
+
+    /**
+     * Sends a request whose body {@code body} writes: with Content-Length when {@code length >= 0},
+     * else chunked.
+     */
+    Reply stream(String method, String target, long length, BodyWriter body, String... headers) {
+        StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+        for (int i = 0; i < headers.length; i += 2) {
+            head.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+        }
+        head.append(length >= 0 ? "Content-Length: " + length : "Transfer-Encoding: chunked").append("\r\n\r\n");
+        try (SocketChannel ch = open()) {
+            java.io.OutputStream raw = Channels.newOutputStream(ch);
+            raw.write(head.toString().getBytes(StandardCharsets.UTF_8));
+            java.io.OutputStream out = length >= 0 ? raw : new java.io.FilterOutputStream(raw) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    if (len > 0) {
+                        raw.write((Integer.toHexString(len) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                        raw.write(b, off, len);
+                        raw.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                    }
+                }
+
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+            };
+            try {
+                body.write(out);
+                if (length < 0) {
+                    raw.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+            } catch (IOException e) {
+                // the server may answer (413) and close before the whole body is sent
+            }
+            return read(Channels.newInputStream(ch), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Sends bytes as they are and reads one response; the connection is closed by the server. */
@@ -181,6 +234,7 @@ final class TestHttp {
         private void pump(InputStream in) {
             StringBuilder line = new StringBuilder();
             String id = null;
+            String event = "message";
             StringBuilder data = null;
             try {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -193,10 +247,13 @@ final class TestHttp {
                     bytes.reset();
                     if (l.isEmpty()) {
                         if (data != null) {
-                            events.add(new SseEvent(id, data.toString()));
+                            events.add(new SseEvent(event, id, data.toString()));
                         }
                         id = null;
+                        event = "message";
                         data = null;
+                    } else if (l.startsWith("event: ")) {
+                        event = l.substring(7);
                     } else if (l.startsWith("id: ")) {
                         id = l.substring(4);
                     } else if (l.startsWith("data: ")) {

@@ -4,18 +4,22 @@ import dev.era.api.ConflictException;
 import dev.era.api.DeploymentId;
 import dev.era.api.EngineHandle;
 import dev.era.api.NotFoundException;
+import dev.era.api.Resources;
 import dev.era.api.StoreException;
 import dev.era.core.ApiKey;
 import dev.era.core.Deployment;
 import dev.era.core.Event;
 import dev.era.core.Health;
 import dev.era.core.LifecycleState;
+import dev.era.core.SandboxRecord;
+import dev.era.core.Snapshot;
 import dev.era.core.SpecVersion;
 import dev.era.core.spi.StateStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +35,8 @@ import static dev.era.testing.StoreFixtures.daemonEvent;
 import static dev.era.testing.StoreFixtures.deployment;
 import static dev.era.testing.StoreFixtures.event;
 import static dev.era.testing.StoreFixtures.fullSpec;
+import static dev.era.testing.StoreFixtures.sandbox;
+import static dev.era.testing.StoreFixtures.snapshot;
 import static dev.era.testing.StoreFixtures.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -452,5 +458,81 @@ public abstract class StateStoreContract {
         assertThatThrownBy(() -> store.append(daemonEvent(tick(), "too late"))).isInstanceOf(StoreException.class);
         assertThatThrownBy(() -> store.events(0, 10)).isInstanceOf(StoreException.class);
         store.close();
+    }
+
+    // ---------------------------------------------------------------- sandboxes and snapshots
+
+    @Test
+    void savedSandboxesComeBackWithEveryFieldInCreationOrder() {
+        SandboxRecord second = sandbox("sb-00000000000b", "globex", "b", tick());
+        SandboxRecord first = sandbox("sb-00000000000a", "acme", "a", StoreFixtures.T0.minusSeconds(60));
+        store.saveSandbox(second);
+        store.saveSandbox(first);
+
+        assertThat(store.sandboxes()).containsExactly(first, second);
+    }
+
+    @Test
+    void savingASandboxAgainReplacesItsRowAsAClaimFromTheWarmPoolDoes() {
+        SandboxRecord pooled = new SandboxRecord("sb-00000000000c", SandboxRecord.POOL, "", "process", "",
+                Resources.UNLIMITED, "none", Map.of(), Map.of(), Duration.ZERO, "", true, tick());
+        store.saveSandbox(pooled);
+        SandboxRecord claimed = sandbox(pooled.id(), "acme", "dev", tick());
+        store.saveSandbox(claimed);
+
+        assertThat(store.sandboxes()).containsExactly(claimed);
+    }
+
+    @Test
+    void aSecondSandboxWithTheSameNameInATenantIsAConflictButUnnamedOnesAndOtherTenantsAreNot() {
+        store.saveSandbox(sandbox("sb-00000000000a", "acme", "dev", tick()));
+        store.saveSandbox(sandbox("sb-00000000000b", "globex", "dev", tick()));
+        store.saveSandbox(sandbox("sb-00000000000c", "acme", "", tick()));
+        store.saveSandbox(sandbox("sb-00000000000d", "acme", "", tick()));
+
+        assertThatThrownBy(() -> store.saveSandbox(sandbox("sb-00000000000e", "acme", "dev", tick())))
+                .isInstanceOf(ConflictException.class).hasMessageContaining("dev");
+        assertThat(store.sandboxes()).hasSize(4);
+    }
+
+    @Test
+    void deletedSandboxesAndSnapshotsAreGoneAndDeletingUnknownIdsIsHarmless() {
+        store.saveSandbox(sandbox("sb-00000000000a", "acme", "a", tick()));
+        store.saveSnapshot(snapshot("snap-00000000000a", "acme", "sb-00000000000a", tick()));
+
+        store.deleteSandbox("sb-00000000000a");
+        store.deleteSnapshot("snap-00000000000a");
+        store.deleteSandbox("sb-0000000000ff");
+        store.deleteSnapshot("snap-0000000000ff");
+
+        assertThat(store.sandboxes()).isEmpty();
+        assertThat(store.snapshots()).isEmpty();
+    }
+
+    @Test
+    void snapshotsComeBackWithEveryFieldAndTheirLatestStatus() {
+        Snapshot writing = new Snapshot("snap-00000000000a", "acme", "sb-00000000000a", "nightly", "in_progress", 0,
+                "", "", tick());
+        store.saveSnapshot(writing);
+        Snapshot done = new Snapshot(writing.id(), "acme", writing.sandboxId(), "nightly", "complete", 42L << 20,
+                "file:/var/lib/era/snapshots/acme/snap-00000000000a.tar", "", writing.createdAt());
+        store.saveSnapshot(done);
+        Snapshot other = snapshot("snap-00000000000b", "globex", "sb-00000000000b", tick());
+        store.saveSnapshot(other);
+
+        assertThat(store.snapshots()).containsExactly(done, other);
+    }
+
+    @Test
+    void sandboxesAndSnapshotsSurviveCloseAndReopen() {
+        SandboxRecord s = sandbox("sb-00000000000a", "acme", "a", tick());
+        Snapshot snap = snapshot("snap-00000000000a", "acme", s.id(), tick());
+        store.saveSandbox(s);
+        store.saveSnapshot(snap);
+
+        restart();
+
+        assertThat(store.sandboxes()).containsExactly(s);
+        assertThat(store.snapshots()).containsExactly(snap);
     }
 }

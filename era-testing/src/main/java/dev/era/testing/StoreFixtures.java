@@ -2,13 +2,17 @@ package dev.era.testing;
 
 import dev.era.api.AppSpec;
 import dev.era.api.DeploymentId;
+import dev.era.api.Resources;
 import dev.era.core.ApiKey;
 import dev.era.core.Deployment;
 import dev.era.core.Event;
 import dev.era.core.Health;
 import dev.era.core.LifecycleState;
+import dev.era.core.SandboxRecord;
+import dev.era.core.Snapshot;
 import dev.era.core.SpecCodec;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -69,6 +73,19 @@ public final class StoreFixtures {
     /** A daemon-wide event, not about any deployment. */
     public static Event daemonEvent(Instant at, String message) {
         return new Event(0, at, "", "", "", "daemon", "", message, Map.of());
+    }
+
+    /** A claimed sandbox with every field set to something other than its default. */
+    public static SandboxRecord sandbox(String id, String tenant, String name, Instant at) {
+        return new SandboxRecord(id, tenant, name, "process", "docker.io/library/python:3.13",
+                new Resources(1.5, 512L << 20, 128), "host", Map.of("GREETING", "héllo", "EMPTY", ""),
+                Map.of("team", "ml", "purpose", "it's \"quoted\""), Duration.ofMinutes(15), "snap-0123456789ab", false, at);
+    }
+
+    /** A finished snapshot of {@code sandboxId}. */
+    public static Snapshot snapshot(String id, String tenant, String sandboxId, Instant at) {
+        return new Snapshot(id, tenant, sandboxId, "before upgrade", "complete", 104_857_600L,
+                "s3://era/" + tenant + "/" + id + ".tar", "", at);
     }
 
     public static ApiKey apiKey(String id, String tenant, String sha256, Instant at) {

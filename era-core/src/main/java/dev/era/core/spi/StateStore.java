@@ -4,6 +4,8 @@ import dev.era.api.DeploymentId;
 import dev.era.core.ApiKey;
 import dev.era.core.Deployment;
 import dev.era.core.Event;
+import dev.era.core.SandboxRecord;
+import dev.era.core.Snapshot;
 import dev.era.core.SpecVersion;
 
 import java.util.List;
@@ -52,6 +54,28 @@ public interface StateStore extends AutoCloseable {
     Optional<ApiKey> apiKeyBySha256(String sha256);
 
     List<ApiKey> apiKeys();
+
+    /**
+     * Inserts the sandbox, or replaces the row with its id.
+     *
+     * @throws dev.era.api.ConflictException when another sandbox of the tenant has the same non-empty name
+     */
+    void saveSandbox(SandboxRecord sandbox);
+
+    /** Every sandbox of every tenant (warm pool included), ordered by creation. */
+    List<SandboxRecord> sandboxes();
+
+    /** Removes the sandbox's row; an unknown id is not an error (a delete repeated after a crash). */
+    void deleteSandbox(String id);
+
+    /** Inserts the snapshot, or replaces the row with its id (its status changes as it is written). */
+    void saveSnapshot(Snapshot snapshot);
+
+    /** Every snapshot of every tenant, ordered by creation. */
+    List<Snapshot> snapshots();
+
+    /** Removes the snapshot's row; an unknown id is not an error. */
+    void deleteSnapshot(String id);
 
     @Override
     void close();

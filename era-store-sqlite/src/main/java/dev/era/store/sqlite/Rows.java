@@ -7,11 +7,14 @@ import dev.era.api.AppSpec;
 import dev.era.api.DeploymentId;
 import dev.era.api.EngineHandle;
 import dev.era.api.EraException;
+import dev.era.api.Resources;
 import dev.era.core.ApiKey;
 import dev.era.core.Deployment;
 import dev.era.core.Event;
 import dev.era.core.Health;
 import dev.era.core.LifecycleState;
+import dev.era.core.SandboxRecord;
+import dev.era.core.Snapshot;
 import dev.era.core.SpecCodec;
 import dev.era.core.SpecVersion;
 
@@ -19,6 +22,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLDataException;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,6 +41,10 @@ final class Rows {
     static final String EVENT_COLUMNS = "seq, at, tenant, deployment, name, type, state, message, details";
     static final String VERSION_COLUMNS = "deployment_id, version, spec, created_at";
     static final String API_KEY_COLUMNS = "id, tenant, sha256, label, created_at";
+    static final String SANDBOX_COLUMNS = "id, tenant, name, engine, image, cpu, memory_bytes, pids, network, env,"
+            + " labels, idle_timeout_ms, from_snapshot, pooled, created_at";
+    static final String SNAPSHOT_COLUMNS = "id, tenant, sandbox_id, name, status, size_bytes, location, message,"
+            + " created_at";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, String>> DETAILS = new TypeReference<>() {};
@@ -137,6 +145,55 @@ final class Rows {
     static ApiKey apiKey(ResultSet rs) throws SQLException {
         return new ApiKey(rs.getString("id"), rs.getString("tenant"), rs.getString("sha256"), rs.getString("label"),
                 instant(rs, "created_at"));
+    }
+
+    static void bindSandbox(PreparedStatement ps, SandboxRecord s) throws SQLException {
+        ps.setString(1, s.id());
+        ps.setString(2, s.tenant());
+        ps.setString(3, s.name());
+        ps.setString(4, s.engine());
+        ps.setString(5, s.image());
+        ps.setDouble(6, s.resources().cpu());
+        ps.setLong(7, s.resources().memoryBytes());
+        ps.setInt(8, s.resources().pids());
+        ps.setString(9, s.network());
+        ps.setString(10, detailsJson(s.env()));
+        ps.setString(11, detailsJson(s.labels()));
+        ps.setLong(12, s.idleTimeout().toMillis());
+        ps.setString(13, s.fromSnapshot());
+        ps.setInt(14, s.pooled() ? 1 : 0);
+        ps.setLong(15, s.createdAt().toEpochMilli());
+    }
+
+    static SandboxRecord sandbox(ResultSet rs) throws SQLException {
+        String id = rs.getString("id");
+        try {
+            return new SandboxRecord(id, rs.getString("tenant"), rs.getString("name"), rs.getString("engine"),
+                    rs.getString("image"), new Resources(rs.getDouble("cpu"), rs.getLong("memory_bytes"),
+                    rs.getInt("pids")), rs.getString("network"), JSON.readValue(rs.getString("env"), DETAILS),
+                    JSON.readValue(rs.getString("labels"), DETAILS), Duration.ofMillis(rs.getLong("idle_timeout_ms")),
+                    rs.getString("from_snapshot"), rs.getInt("pooled") == 1, instant(rs, "created_at"));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new SQLDataException("stored sandbox " + id + " cannot be read by this build: " + e.getMessage(), e);
+        }
+    }
+
+    static void bindSnapshot(PreparedStatement ps, Snapshot s) throws SQLException {
+        ps.setString(1, s.id());
+        ps.setString(2, s.tenant());
+        ps.setString(3, s.sandboxId());
+        ps.setString(4, s.name());
+        ps.setString(5, s.status());
+        ps.setLong(6, s.sizeBytes());
+        ps.setString(7, s.location());
+        ps.setString(8, s.message());
+        ps.setLong(9, s.createdAt().toEpochMilli());
+    }
+
+    static Snapshot snapshot(ResultSet rs) throws SQLException {
+        return new Snapshot(rs.getString("id"), rs.getString("tenant"), rs.getString("sandbox_id"),
+                rs.getString("name"), rs.getString("status"), rs.getLong("size_bytes"), rs.getString("location"),
+                rs.getString("message"), instant(rs, "created_at"));
     }
 
     private static AppSpec spec(String json) {

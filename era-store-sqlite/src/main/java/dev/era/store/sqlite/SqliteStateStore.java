@@ -7,6 +7,8 @@ import dev.era.api.StoreException;
 import dev.era.core.ApiKey;
 import dev.era.core.Deployment;
 import dev.era.core.Event;
+import dev.era.core.SandboxRecord;
+import dev.era.core.Snapshot;
 import dev.era.core.SpecVersion;
 import dev.era.core.spi.StateStore;
 
@@ -228,6 +230,68 @@ public final class SqliteStateStore implements StateStore {
     public List<ApiKey> apiKeys() {
         return reads.read("list the API keys", c -> query(c, "SELECT " + Rows.API_KEY_COLUMNS
                 + " FROM api_keys ORDER BY created_at, id", Rows::apiKey));
+    }
+
+    @Override
+    public void saveSandbox(SandboxRecord sandbox) {
+        Objects.requireNonNull(sandbox, "sandbox");
+        writer.write(c -> {
+            if (!sandbox.name().isEmpty() && exists(c, "SELECT 1 FROM sandboxes WHERE tenant = ? AND name = ? AND id <> ?",
+                    sandbox.tenant(), sandbox.name(), sandbox.id())) {
+                throw new ConflictException("Tenant '" + sandbox.tenant() + "' already has a sandbox named '"
+                        + sandbox.name() + "'; pick another name or delete that sandbox",
+                        Map.of("tenant", sandbox.tenant(), "name", sandbox.name()));
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO sandboxes (" + Rows.SANDBOX_COLUMNS
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                Rows.bindSandbox(ps, sandbox);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<SandboxRecord> sandboxes() {
+        return reads.read("list the sandboxes", c -> query(c, "SELECT " + Rows.SANDBOX_COLUMNS
+                + " FROM sandboxes ORDER BY created_at, id", Rows::sandbox));
+    }
+
+    @Override
+    public void deleteSandbox(String id) {
+        Objects.requireNonNull(id, "id");
+        writer.write(c -> {
+            update(c, "DELETE FROM sandboxes WHERE id = ?", id);
+            return null;
+        });
+    }
+
+    @Override
+    public void saveSnapshot(Snapshot snapshot) {
+        Objects.requireNonNull(snapshot, "snapshot");
+        writer.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO snapshots (" + Rows.SNAPSHOT_COLUMNS
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                Rows.bindSnapshot(ps, snapshot);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<Snapshot> snapshots() {
+        return reads.read("list the snapshots", c -> query(c, "SELECT " + Rows.SNAPSHOT_COLUMNS
+                + " FROM snapshots ORDER BY created_at, id", Rows::snapshot));
+    }
+
+    @Override
+    public void deleteSnapshot(String id) {
+        Objects.requireNonNull(id, "id");
+        writer.write(c -> {
+            update(c, "DELETE FROM snapshots WHERE id = ?", id);
+            return null;
+        });
     }
 
     /** Commits the writes already queued, then closes every connection. Idempotent. */

@@ -79,10 +79,27 @@ class SqliteStateStoreTest extends StateStoreContract {
             while (rs.next()) {
                 applied.add(rs.getInt(1) + " " + rs.getString(2));
             }
-            assertThat(applied).containsExactly("1 V001__init.sql");
+            assertThat(applied).containsExactly("1 V001__init.sql", "2 V002__sandboxes.sql");
         }
         store = reopenStore();
         assertThat(store.events(0, 10)).isEmpty();
+    }
+
+    @Test
+    void aVersionOneFileIsUpgradedToSandboxesKeepingItsDeployments() throws SQLException {
+        Deployment d = created("acme", "web");
+        store.close();
+        try (Connection c = raw(dbFile())) {
+            c.createStatement().executeUpdate("DROP TABLE snapshots");
+            c.createStatement().executeUpdate("DROP TABLE sandboxes");
+            c.createStatement().executeUpdate("DELETE FROM schema_version WHERE version = 2");
+        }
+
+        store = reopenStore();
+        store.saveSandbox(StoreFixtures.sandbox("sb-0123456789ab", "acme", "dev", tick()));
+
+        assertThat(store.find(d.id())).contains(d);
+        assertThat(store.sandboxes()).extracting(s -> s.name()).containsExactly("dev");
     }
 
     @Test
@@ -252,7 +269,7 @@ class SqliteStateStoreTest extends StateStoreContract {
             assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
                     .isEqualTo(Migrations.FILES);
         }
-        assertThat(Migrations.known()).extracting(Migrations.Migration::version).containsExactly(1);
+        assertThat(Migrations.known()).extracting(Migrations.Migration::version).containsExactly(1, 2);
     }
 
     @Test
