@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -61,8 +62,25 @@ public final class EraServer implements AutoCloseable {
                 ApiHandler.HEARTBEAT);
     }
 
+    /**
+     * Like {@link #start(HttpConfig, DeploymentService, SandboxService, Authenticator)}, also serving each
+     * module's routes under its prefix (the compatibility APIs), authenticated and error-mapped as ERA's own.
+     *
+     * @throws IllegalArgumentException when a module's prefix overlaps ERA's routes or another module's
+     */
+    public static EraServer start(HttpConfig config, DeploymentService deployments, SandboxService sandboxes,
+                                  Authenticator auth, List<RouteModule> modules) {
+        return start(config, deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")), modules, auth,
+                ApiHandler.HEARTBEAT);
+    }
+
     static EraServer start(HttpConfig config, DeploymentService deployments, Authenticator auth, Duration heartbeat) {
         return start(config, deployments, Optional.empty(), auth, heartbeat);
+    }
+
+    static EraServer start(HttpConfig config, DeploymentService deployments, Optional<SandboxService> sandboxes,
+                           Authenticator auth, Duration heartbeat) {
+        return start(config, deployments, sandboxes, List.of(), auth, heartbeat);
     }
 
     /**
@@ -70,8 +88,9 @@ public final class EraServer implements AutoCloseable {
      *                  departed client is noticed
      */
     static EraServer start(HttpConfig config, DeploymentService deployments, Optional<SandboxService> sandboxes,
-                           Authenticator auth, Duration heartbeat) {
+                           List<RouteModule> modules, Authenticator auth, Duration heartbeat) {
         Objects.requireNonNull(config, "config");
+        checkPrefixes(modules);
         Objects.requireNonNull(deployments, "deployments");
         Objects.requireNonNull(auth, "auth");
         skipJettyMBeanProbe();
@@ -113,8 +132,8 @@ public final class EraServer implements AutoCloseable {
         container.setIdleTimeout(heartbeat.multipliedBy(8));
         container.setMaxBinaryMessageSize(1 << 20);
         container.setMaxTextMessageSize(1 << 20);
-        sockets.setHandler(new ApiHandler(deployments, sandboxes.map(s -> new ApiHandler.Sandboxes(s, container)), auth,
-                new Metrics(), streams, heartbeat));
+        sockets.setHandler(new ApiHandler(deployments, sandboxes.map(s -> new ApiHandler.Sandboxes(s, container)), modules,
+                auth, new Metrics(), streams, heartbeat));
         server.setHandler(sockets);
         server.setErrorHandler(new JsonErrorHandler());
         try {
@@ -130,6 +149,30 @@ public final class EraServer implements AutoCloseable {
             throw startFailure(config, e);
         }
         return new EraServer(server, tcp, socket, streams);
+    }
+
+    /** ERA's own top-level path segments; a module may not take one of them over. */
+    private static final List<String> OWN_SEGMENTS = List.of("health", "metrics", "plugins", "deployments", "events",
+            "logs", "sandboxes", "snapshots", "agents", "openapi.json");
+
+    private static void checkPrefixes(List<RouteModule> modules) {
+        List<String> seen = new java.util.ArrayList<>();
+        for (RouteModule m : modules) {
+            String p = m.prefix();
+            if (!p.matches("(/[A-Za-z0-9._-]+)+")) {
+                throw new IllegalArgumentException("route module prefix '" + p + "' must be a path like /v1");
+            }
+            String first = p.substring(1).split("/")[0];
+            if (OWN_SEGMENTS.contains(first)) {
+                throw new IllegalArgumentException("route module prefix " + p + " overlaps ERA's /" + first + " routes");
+            }
+            for (String other : seen) {
+                if (p.startsWith(other + "/") || other.startsWith(p + "/") || p.equals(other)) {
+                    throw new IllegalArgumentException("route module prefixes " + other + " and " + p + " overlap");
+                }
+            }
+            seen.add(p);
+        }
     }
 
     /** The bound TCP port (useful when the configured port was 0). */
