@@ -3,6 +3,7 @@ package dev.era.http;
 import dev.era.core.Authenticator;
 import dev.era.core.DeploymentService;
 import dev.era.core.SandboxService;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -107,7 +108,10 @@ public final class EraServer implements AutoCloseable {
         http.setSendXPoweredBy(false);
         http.setRequestHeaderSize(16 * 1024);
 
-        ServerConnector tcp = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        // HTTP/1.1 first; a client that opens with the HTTP/2 preface (prior knowledge, as Node's http2 and
+        // RunLoop's SDK do) or asks to upgrade gets cleartext HTTP/2 on the same port.
+        ServerConnector tcp = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http),
+                new HTTP2CServerConnectionFactory(http));
         tcp.setName(TCP);
         tcp.setHost(config.tcpHost());
         tcp.setPort(config.tcpPort());
@@ -116,7 +120,8 @@ public final class EraServer implements AutoCloseable {
 
         UnixSocketFile socket = config.unixSocket().map(UnixSocketFile::prepare).orElse(null);
         if (socket != null) {
-            UnixDomainServerConnector unix = new UnixDomainServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+            UnixDomainServerConnector unix = new UnixDomainServerConnector(server, 1, 1, new HttpConnectionFactory(http),
+                    new HTTP2CServerConnectionFactory(http));
             unix.setName(UNIX);
             unix.setUnixDomainPath(socket.bindPath());
             unix.setIdleTimeout(60_000);
