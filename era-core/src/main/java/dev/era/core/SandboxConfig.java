@@ -22,7 +22,7 @@ import java.time.Duration;
  * @param maxOutputBytes        ceiling of the output kept per stream of one execution (the request's cap is clamped to it)
  * @param outputWindowBytes     the most recent output of one execution kept for followers to resume from
  * @param executionsPerSandbox  execution records kept per sandbox; the oldest finished ones are dropped first
- * @param compressSnapshots     gzip snapshot archives (smaller, but costs CPU: see BENCHMARKS.md)
+ * @param compressSnapshots     gzip snapshot archives (smaller, but costs CPU: see docs/sandboxes.md)
  * @param shell                 runs single-string commands ({@code shell -lc cmd}); empty = /bin/bash if the
  *                              host has it, else /bin/sh
  */

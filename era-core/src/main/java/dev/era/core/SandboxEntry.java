@@ -25,10 +25,21 @@ final class SandboxEntry {
     private volatile Instant lastActivity;
     private Scheduler.Cancellable idleTimer; // guarded by this
     private volatile boolean removed;
+    /** True until its deployment has been submitted (it has none before): it is provisioning, not gone. */
+    private volatile boolean creating;
 
-    SandboxEntry(SandboxRecord record, Instant now) {
+    SandboxEntry(SandboxRecord record, Instant now, boolean creating) {
         this.record = record;
         this.lastActivity = now;
+        this.creating = creating;
+    }
+
+    boolean creating() {
+        return creating;
+    }
+
+    void created() {
+        creating = false;
     }
 
     SandboxRecord record() {

@@ -118,7 +118,7 @@ public final class SandboxManager implements SandboxService, AutoCloseable {
                 e = fromPool.get();
             } else {
                 sandboxes.store.saveSandbox(wanted);
-                e = new SandboxEntry(wanted, wanted.createdAt());
+                e = new SandboxEntry(wanted, wanted.createdAt(), true);
                 sandboxes.put(e);
             }
         }
@@ -131,7 +131,7 @@ public final class SandboxManager implements SandboxService, AutoCloseable {
                 if (from.isPresent()) {
                     snapshots.restore(from.get(), sandboxes.workspace(wanted, spec));
                 }
-                sandboxes.deploy(wanted, spec);
+                sandboxes.deploy(e, spec);
             }
         } catch (RuntimeException ex) {
             discard(e);

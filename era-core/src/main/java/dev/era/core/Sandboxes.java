@@ -69,7 +69,7 @@ final class Sandboxes {
                 store.deleteSandbox(r.id());
                 continue;
             }
-            SandboxEntry e = new SandboxEntry(r, clock.instant());
+            SandboxEntry e = new SandboxEntry(r, clock.instant(), false);
             entries.put(r.id(), e);
             touch(e);
         }
@@ -100,18 +100,31 @@ final class Sandboxes {
     }
 
     List<SandboxEntry> visible(Caller caller) {
+        reap();
         return entries.values().stream()
                 .filter(e -> !e.record().pooled() && caller.sees(e.record().tenant()))
                 .sorted(Comparator.comparing((SandboxEntry e) -> e.record().createdAt()).thenComparing(SandboxEntry::id))
                 .toList();
     }
 
-    List<SandboxEntry> all() {
-        return List.copyOf(entries.values());
+    /**
+     * Forgets sandboxes whose deployment was removed behind their back (through the deployments
+     * API): they are gone, and keep no quota.
+     */
+    private void reap() {
+        for (SandboxEntry e : entries.values()) {
+            if (!e.creating() && !e.removed() && deployment(e).isEmpty()) {
+                LOG.info("the deployment of sandbox {} was removed; forgetting the sandbox", e.id());
+                entries.remove(e.id());
+                e.remove().forEach(ExecutionRun::killQuietly);
+                store.deleteSandbox(e.id());
+            }
+        }
     }
 
     /** Claimed sandboxes of {@code tenant} (suspended and provisioning ones count toward quotas). */
     List<SandboxRecord> ofTenant(String tenant) {
+        reap();
         return entries.values().stream().map(SandboxEntry::record)
                 .filter(r -> !r.pooled() && r.tenant().equals(tenant)).toList();
     }
@@ -142,7 +155,8 @@ final class Sandboxes {
     Sandbox view(SandboxEntry e) {
         SandboxRecord r = e.record();
         var d = deployment(e);
-        SandboxState state = e.removed() || d.isEmpty() ? SandboxState.DELETED : state(d.get());
+        SandboxState state = e.removed() ? SandboxState.DELETED : d.isPresent() ? state(d.get())
+                : e.creating() ? SandboxState.PROVISIONING : SandboxState.DELETED;
         return new Sandbox(r.id(), r.tenant(), r.name(), state, r.engine(), r.image(), r.resources(), r.network(),
                 r.env(), r.labels(), r.idleTimeout(), r.fromSnapshot(), d.map(Deployment::message).orElse(""),
                 r.createdAt(), e.lastActivity());
@@ -218,6 +232,9 @@ final class Sandboxes {
                     + "no FILES capability); use exec to read and write them", Map.of("engine", r.engine()));
         }
         var d = manager.controller().find(r.deployment());
+        if (d.isEmpty() && specIfNew == null) {
+            throw new NotFoundException("sandbox " + r.id() + " has been deleted", Map.of("sandbox", r.id()));
+        }
         Workload w = d.isPresent() ? manager.controller().workload(d.get())
                 : manager.layout().workload(new Deployment(r.deployment(), r.tenant(), r.id(), 1, specIfNew,
                 LifecycleState.VALIDATING, "", Deployment.NO_HANDLE, 0, Health.UNKNOWN, 0, -1, "", r.createdAt(),
@@ -236,8 +253,13 @@ final class Sandboxes {
     // ---- lifecycle ----------------------------------------------------------------------------
 
     /** Deploys the sandbox's body and waits until it runs; a failure throws with the deployment's message. */
-    Deployment deploy(SandboxRecord r, AppSpec spec) {
-        manager.deploy(r.tenant(), spec, r.deployment());
+    Deployment deploy(SandboxEntry e, AppSpec spec) {
+        SandboxRecord r = e.record();
+        try {
+            manager.deploy(r.tenant(), spec, r.deployment());
+        } finally {
+            e.created();
+        }
         Deployment d = manager.await(Caller.ADMIN, r.deployment().value(), config.createTimeout());
         if (d.state() == LifecycleState.FAILED) {
             throw new EngineException("sandbox " + r.id() + " could not start on engine '" + r.engine() + "': "

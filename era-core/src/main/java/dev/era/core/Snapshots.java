@@ -159,7 +159,7 @@ final class Snapshots {
         return new Snapshot(s.id(), s.tenant(), s.sandboxId(), s.name(), status, size, location, message, s.createdAt());
     }
 
-    /** gzip at the fastest level: snapshots are about speed first (see BENCHMARKS.md for the cost). */
+    /** gzip at the fastest level: snapshots are about speed first (docs/sandboxes.md has the cost). */
     private static final class FastGzip extends GZIPOutputStream {
         FastGzip(OutputStream out) throws IOException {
             super(out, 256 * 1024);

@@ -127,11 +127,15 @@ final class WarmPool implements AutoCloseable {
         SandboxRecord r = new SandboxRecord(Sandboxes.newId(), SandboxRecord.POOL, "", engineName(), "",
                 config.defaultResources(), "none", Map.of(), Map.of(), Duration.ZERO, "", true,
                 sandboxes.clock.instant());
-        SandboxEntry e = new SandboxEntry(r, r.createdAt());
+        SandboxEntry e = new SandboxEntry(r, r.createdAt(), true);
         try {
             sandboxes.store.saveSandbox(r);
             sandboxes.put(e);
-            sandboxes.deploy(r, Sandboxes.spec(r, List.of()));
+            Deployment d = sandboxes.deploy(e, Sandboxes.spec(r, List.of()));
+            if (d.state() != LifecycleState.RUNNING) {
+                throw new dev.era.api.EngineException("pool sandbox " + r.id() + " is still " + d.state()
+                        + " after " + config.createTimeout().toSeconds() + " s");
+            }
             synchronized (this) {
                 creating--;
                 backoff = Duration.ZERO;

@@ -207,6 +207,53 @@ class SandboxFilesTest {
     }
 
     @Test
+    void aDirectorySwappedForALinkWhileTheApiWorksNeverLetsAWriteOut() throws Exception {
+        // the sandbox's processes race the daemon: a directory on the path becomes a link to the host
+        // and back, over and over, while files are written, made, listed and deleted through it. A
+        // race is hit rarely, so passing proves little on its own; the openat walk is the defence,
+        // and this checks that nothing but refusals come out of it under churn.
+        Path d = Files.createDirectories(workspace.resolve("d"));
+        Path real = workspace.resolve("d.real");
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread racer = Thread.ofPlatform().start(() -> {
+            while (!stop.get()) {
+                try {
+                    Files.move(d, real);
+                    Files.createSymbolicLink(d, outside);
+                    Thread.onSpinWait();
+                    Files.delete(d);
+                    Files.move(real, d);
+                } catch (IOException e) {
+                    // a step lost the race with the API's own change; go on
+                }
+            }
+        });
+        try {
+            for (int i = 0; i < 100; i++) {
+                String name = "f" + i;
+                for (Runnable op : new Runnable[] {
+                        () -> write("d/" + name, "planted"),
+                        () -> files.mkdir(roots, "d/dir" + name),
+                        () -> files.list(roots, "d"),
+                        () -> files.delete(roots, "d/" + name, true)}) {
+                    try {
+                        op.run();
+                    } catch (dev.era.api.EraException expected) {
+                        // refused or not found: both fine
+                    }
+                }
+            }
+        } finally {
+            stop.set(true);
+            racer.join();
+        }
+        try (var listing = Files.list(outside)) {
+            assertThat(listing.map(p -> p.getFileName().toString()).toList()).containsExactly("shadow");
+        }
+        assertThat(outside.resolve("shadow")).hasContent("root:hash");
+    }
+
+    @Test
     void nulBytesAndOverlongPathsAreRefused() {
         assertThatThrownBy(() -> read("a\0b")).isInstanceOf(BadRequestException.class);
         assertThatThrownBy(() -> read("a/".repeat(3000))).isInstanceOf(BadRequestException.class);

@@ -157,8 +157,11 @@ class SandboxExecTest {
         Execution x = f.sandboxes.execAsync(ACME, sb, ExecRequest.of("printf abc; printf XY >&2; sleep 0.1; printf def; exit 7"));
         List<OutputChunk> chunks = new CopyOnWriteArrayList<>();
 
-        try (Subscription s = f.sandboxes.followOutput(ACME, sb, x.id(), 0, 0, chunks::add)) {
+        Subscription s = f.sandboxes.followOutput(ACME, sb, x.id(), 0, 0, chunks::add);
+        try {
             SandboxFixture.until(() -> chunks, l -> !l.isEmpty() && l.getLast().stream() == OutputChunk.STATUS);
+        } finally {
+            s.close();
         }
 
         assertThat(text(chunks, OutputChunk.STDOUT)).isEqualTo("abcdef");
@@ -178,8 +181,11 @@ class SandboxExecTest {
         Execution x = f.sandboxes.execSync(ACME, sb, ExecRequest.of("printf 0123456789; printf abcdef >&2"));
         List<OutputChunk> chunks = new CopyOnWriteArrayList<>();
 
-        try (Subscription s = f.sandboxes.followOutput(ACME, sb, x.id(), 4, 6, chunks::add)) {
+        Subscription s = f.sandboxes.followOutput(ACME, sb, x.id(), 4, 6, chunks::add);
+        try {
             SandboxFixture.until(() -> chunks, l -> !l.isEmpty() && l.getLast().stream() == OutputChunk.STATUS);
+        } finally {
+            s.close();
         }
 
         assertThat(text(chunks, OutputChunk.STDOUT)).isEqualTo("456789");
@@ -195,8 +201,11 @@ class SandboxExecTest {
                 Duration.ZERO, 10));
         List<OutputChunk> chunks = new CopyOnWriteArrayList<>();
 
-        try (Subscription s = f.sandboxes.followOutput(ACME, sb, x.id(), 0, 0, chunks::add)) {
+        Subscription s = f.sandboxes.followOutput(ACME, sb, x.id(), 0, 0, chunks::add);
+        try {
             SandboxFixture.until(() -> chunks, l -> !l.isEmpty() && l.getLast().stream() == OutputChunk.STATUS);
+        } finally {
+            s.close();
         }
 
         List<OutputChunk> out = chunks.stream().filter(c -> c.stream() == OutputChunk.STDOUT).toList();
@@ -211,15 +220,18 @@ class SandboxExecTest {
     void aSlowFollowerNeverHoldsUpTheCommand() {
         Execution x = f.sandboxes.execAsync(ACME, sb, ExecRequest.of("head -c 3000000 /dev/zero"));
         java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
-        try (Subscription s = f.sandboxes.followOutput(ACME, sb, x.id(), 0, 0, c -> {
+        Subscription s = f.sandboxes.followOutput(ACME, sb, x.id(), 0, 0, c -> {
             try {
                 never.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        })) {
+        });
+        try {
             Execution done = f.sandboxes.await(ACME, sb, x.id(), Duration.ofMinutes(1));
             assertThat(done.status()).isEqualTo("completed");
+        } finally {
+            s.close();
         }
     }
 

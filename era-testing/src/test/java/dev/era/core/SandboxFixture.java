@@ -105,6 +105,29 @@ final class SandboxFixture implements AutoCloseable {
         return until(() -> sandboxes.get(caller, id), s -> s.state() == state);
     }
 
+    /**
+     * Moves the clock by {@code step} until the sandbox is in {@code state}: timers re-arm on worker
+     * threads, so a single advance could come before the timer it means to fire exists.
+     */
+    Sandbox advanceUntil(Caller caller, String id, SandboxState state, Duration step) {
+        long end = System.nanoTime() + 10_000_000_000L;
+        Sandbox s = sandboxes.get(caller, id);
+        while (s.state() != state && System.nanoTime() < end) {
+            scheduler.advance(step);
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            s = sandboxes.get(caller, id);
+        }
+        if (s.state() != state) {
+            throw new AssertionError("sandbox " + id + " did not become " + state + "; last seen " + s);
+        }
+        return s;
+    }
+
     @Override
     public void close() {
         for (Sandbox s : sandboxes.list(Caller.ADMIN)) {

@@ -173,8 +173,9 @@ class SandboxLifecycleTest {
         awaitTimers();
         assertThat(f.sandboxes.get(ACME, s.id()).state()).isEqualTo(SandboxState.RUNNING);
 
-        f.scheduler.advance(Duration.ofMinutes(1));
-        f.until(ACME, s.id(), SandboxState.SUSPENDED);
+        f.advanceUntil(ACME, s.id(), SandboxState.SUSPENDED, Duration.ofSeconds(20));
+        assertThat(f.scheduler.clock.instant()).isAfterOrEqualTo(f.sandboxes.get(ACME, s.id()).lastActivity()
+                .plus(Duration.ofMinutes(10)));
     }
 
     @Test
@@ -187,8 +188,7 @@ class SandboxLifecycleTest {
         assertThat(f.sandboxes.get(ACME, s.id()).state()).isEqualTo(SandboxState.RUNNING);
 
         f.sandboxes.kill(ACME, s.id(), x.id());
-        f.scheduler.advance(Duration.ofMinutes(10));
-        f.until(ACME, s.id(), SandboxState.SUSPENDED);
+        f.advanceUntil(ACME, s.id(), SandboxState.SUSPENDED, Duration.ofMinutes(1));
     }
 
     @Test
@@ -219,6 +219,17 @@ class SandboxLifecycleTest {
 
         assertThat(f.sandboxes.get(ACME, s.id()).state()).isEqualTo(SandboxState.SUSPENDED);
         assertThat(f.sh(ACME, s.id(), "cat data.txt").stdout()).isEqualTo("persisted\n");
+    }
+
+    @Test
+    void aSandboxWhoseDeploymentWasRemovedThroughTheDeploymentsApiIsGone() {
+        Sandbox s = f.create(ACME);
+        f.runtime.delete(ACME, "d-" + s.id().substring(3));
+        SandboxFixture.until(() -> f.runtime.list(ACME), List::isEmpty);
+
+        assertThat(f.sandboxes.list(ACME)).isEmpty();
+        assertThat(f.store.sandboxes()).isEmpty();
+        assertThatThrownBy(() -> f.sh(ACME, s.id(), "true")).isInstanceOf(NotFoundException.class);
     }
 
     @Test

@@ -31,7 +31,7 @@ class S3SnapshotStoreTest {
     }
 
     @AfterAll
-    static void stopS3() throws Exception {
+    static void stopS3() {
         s3.close();
     }
 

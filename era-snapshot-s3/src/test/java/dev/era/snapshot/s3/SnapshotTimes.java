@@ -23,7 +23,7 @@ import java.util.Map;
 
 /**
  * Measures snapshot and restore of a 100 MB workspace (local directory and S3Proxy, plain tar and
- * gzip). Not a test: run it by hand (see BENCHMARKS.md) and copy the numbers.
+ * gzip). Not a test: run it by hand; the numbers are in docs/sandboxes.md.
  * Usage: SnapshotTimes <scratch dir> [random|text|files]
  */
 public final class SnapshotTimes {
