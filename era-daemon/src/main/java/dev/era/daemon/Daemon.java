@@ -1,7 +1,10 @@
 package dev.era.daemon;
 
 import dev.era.core.ApiKeyService;
+import dev.era.core.LocalSnapshotStore;
 import dev.era.core.RuntimeManager;
+import dev.era.core.SandboxConfig;
+import dev.era.core.SandboxManager;
 import dev.era.core.Scheduler;
 import dev.era.http.EraServer;
 import dev.era.http.HttpConfig;
@@ -26,14 +29,16 @@ public final class Daemon implements AutoCloseable {
     private final SqliteStateStore store;
     private final Scheduler scheduler;
     private final RuntimeManager manager;
+    private final SandboxManager sandboxes;
     private final EraServer server;
     private final ApiKeyService keys;
 
-    private Daemon(SqliteStateStore store, Scheduler scheduler, RuntimeManager manager, ApiKeyService keys,
-                   EraServer server) {
+    private Daemon(SqliteStateStore store, Scheduler scheduler, RuntimeManager manager, SandboxManager sandboxes,
+                   ApiKeyService keys, EraServer server) {
         this.store = store;
         this.scheduler = scheduler;
         this.manager = manager;
+        this.sandboxes = sandboxes;
         this.keys = keys;
         this.server = server;
     }
@@ -55,13 +60,17 @@ public final class Daemon implements AutoCloseable {
         SqliteStateStore store = SqliteStateStore.open(config.database());
         Scheduler scheduler = Scheduler.system();
         RuntimeManager manager = null;
+        SandboxManager sandboxes = null;
         try {
             manager = RuntimeManager.start(store, RuntimeManager.loadEngines(), config.dataDir(), clock, scheduler,
                     config.reconcileEvery());
+            // after the runtime manager: it has recovered the sandboxes' deployments by now
+            sandboxes = SandboxManager.start(manager, store, new LocalSnapshotStore(config.dataDir().resolve("snapshots")),
+                    scheduler, clock, SandboxConfig.defaults());
             ApiKeyService keys = new ApiKeyService(store, clock);
             Optional<String> first = keys.bootstrap();
             EraServer server = EraServer.start(new HttpConfig(config.tcpHost(), config.tcpPort(),
-                    Optional.of(config.socket())), manager, keys);
+                    Optional.of(config.socket())), manager, sandboxes, keys);
             first.ifPresent(key -> out.println("""
                     First start: this is the admin API key for TCP clients. It is shown once and stored only as a hash.
                       %s
@@ -69,8 +78,11 @@ public final class Daemon implements AutoCloseable {
                     .formatted(key, config.tcpHost(), server.tcpPort())));
             LOG.info("ERA ready: socket {}, tcp {}:{}, data {}", config.socket(), config.tcpHost(), server.tcpPort(),
                     config.dataDir());
-            return new Daemon(store, scheduler, manager, keys, server);
+            return new Daemon(store, scheduler, manager, sandboxes, keys, server);
         } catch (RuntimeException e) {
+            if (sandboxes != null) {
+                sandboxes.close();
+            }
             if (manager != null) {
                 manager.close();
             }
@@ -92,9 +104,14 @@ public final class Daemon implements AutoCloseable {
         return keys;
     }
 
+    public SandboxManager sandboxes() {
+        return sandboxes;
+    }
+
     @Override
     public void close() {
         server.close();
+        sandboxes.close();
         manager.close();
         scheduler.close();
         store.close();
