@@ -1,5 +1,6 @@
 package dev.era.daemon;
 
+import dev.era.compat.RunLoopApi;
 import dev.era.core.ApiKeyService;
 import dev.era.core.LocalSnapshotStore;
 import dev.era.core.RuntimeManager;
@@ -17,6 +18,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -69,8 +71,11 @@ public final class Daemon implements AutoCloseable {
                     scheduler, clock, SandboxConfig.defaults());
             ApiKeyService keys = new ApiKeyService(store, clock);
             Optional<String> first = keys.bootstrap();
+            // RunLoop's devbox API, so RunLoop's SDKs work against ERA by changing their base URL and key
+            RunLoopApi runLoop = RunLoopApi.create(sandboxes, config.dataDir().resolve("compat").resolve("uploads"),
+                    "none");
             EraServer server = EraServer.start(new HttpConfig(config.tcpHost(), config.tcpPort(),
-                    Optional.of(config.socket())), manager, sandboxes, keys);
+                    Optional.of(config.socket())), manager, sandboxes, keys, List.of(runLoop));
             first.ifPresent(key -> out.println("""
                     First start: this is the admin API key for TCP clients. It is shown once and stored only as a hash.
                       %s
