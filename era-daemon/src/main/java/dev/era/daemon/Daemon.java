@@ -1,5 +1,7 @@
 package dev.era.daemon;
 
+import dev.era.compat.OpenHandsApi;
+import dev.era.compat.OpenHandsConfig;
 import dev.era.compat.RunLoopApi;
 import dev.era.core.ApiKeyService;
 import dev.era.core.LocalSnapshotStore;
@@ -74,8 +76,14 @@ public final class Daemon implements AutoCloseable {
             // RunLoop's devbox API, so RunLoop's SDKs work against ERA by changing their base URL and key
             RunLoopApi runLoop = RunLoopApi.create(sandboxes, config.dataDir().resolve("compat").resolve("uploads"),
                     "none");
+            // OpenHands' remote-runtime API; runtimes listen on this host's ports, reached where the API is
+            String host = config.tcpHost().isEmpty() || config.tcpHost().equals("0.0.0.0") || config.tcpHost().equals("::")
+                    ? "127.0.0.1" : config.tcpHost();
+            OpenHandsConfig defaults = OpenHandsConfig.defaults();
+            OpenHandsApi openHands = OpenHandsApi.create(sandboxes, new OpenHandsConfig(defaults.hostImages(),
+                    defaults.registryPrefix(), host, defaults.defaultPort()));
             EraServer server = EraServer.start(new HttpConfig(config.tcpHost(), config.tcpPort(),
-                    Optional.of(config.socket())), manager, sandboxes, keys, List.of(runLoop));
+                    Optional.of(config.socket())), manager, sandboxes, keys, List.of(runLoop, openHands));
             first.ifPresent(key -> out.println("""
                     First start: this is the admin API key for TCP clients. It is shown once and stored only as a hash.
                       %s
