@@ -5,6 +5,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +31,7 @@ class CompatClientsTest {
     static final Path ROOT = Path.of("").toAbsolutePath().getParent();
     static final Path NODE = ROOT.resolve("era-compat/src/test/node");
     static final Path PYTHON = ROOT.resolve("clients/python");
+    static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path dir;
@@ -35,7 +44,9 @@ class CompatClientsTest {
 
     @AfterAll
     static void stop() {
-        daemon.close();
+        if (daemon != null) {
+            daemon.close();
+        }
     }
 
     @Test
@@ -51,6 +62,66 @@ class CompatClientsTest {
         assertThat(scenario.output()).as("exit %d:\n%s\n--- daemon log ---\n%s", scenario.exit(), scenario.output(),
                 tail(daemon.log())).contains("SCENARIO OK");
         assertThat(scenario.exit()).isZero();
+    }
+
+    /** What OpenHands' RemoteRuntime does: start, wait for the pod to be ready, talk to the url, pause, resume, stop. */
+    @Test
+    void anOpenHandsRuntimeServesItsStartCommandAtTheUrlWithTheSessionKey() throws Exception {
+        String server = String.join("\n",
+                "import http.server, os, sys",
+                "key = os.environ['SESSION_API_KEY']",
+                "class H(http.server.BaseHTTPRequestHandler):",
+                "    def do_GET(self):",
+                "        ok = self.headers.get('X-Session-API-Key') == key",
+                "        body = (os.getcwd() + ' ' + os.environ.get('DEBUG', '')).encode() if ok else b'no'",
+                "        self.send_response(200 if ok else 401)",
+                "        self.send_header('Content-Length', str(len(body)))",
+                "        self.end_headers()",
+                "        self.wfile.write(body)",
+                "    def log_message(self, *a):",
+                "        pass",
+                "http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), H).serve_forever()");
+        ObjectNode start = JSON.createObjectNode();
+        start.put("image", "era/host");
+        start.putArray("command").add("python3").add("-c").add(server).add("60000");
+        start.put("working_dir", "/tmp");
+        start.putObject("environment").put("DEBUG", "yes");
+        start.put("session_id", "oh-session-1");
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            JsonNode runtime = openHands(http, "POST", "/openhands/start", start.toString());
+            String id = runtime.get("runtime_id").asText();
+            String url = runtime.get("url").asText();
+            String key = runtime.get("session_api_key").asText();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!openHands(http, "GET", "/openhands/runtime/" + id, null).get("pod_status").asText().equals("ready")) {
+                assertThat(System.nanoTime()).as("runtime ready within 30 s").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            HttpResponse<String> alive = http.send(HttpRequest.newBuilder(URI.create(url + "/alive"))
+                    .header("X-Session-API-Key", key).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(alive.statusCode()).isEqualTo(200);
+            assertThat(alive.body()).isEqualTo("/tmp yes");
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(url + "/alive")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+            assertThat(openHands(http, "GET", "/openhands/sessions/oh-session-1", null).get("runtime_id").asText())
+                    .isEqualTo(id);
+            String body = "{\"runtime_id\": \"" + id + "\"}";
+            assertThat(openHands(http, "POST", "/openhands/pause", body).get("status").asText()).isEqualTo("paused");
+            assertThat(openHands(http, "POST", "/openhands/resume", body).get("status").asText()).isEqualTo("running");
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(url + "/alive")).header("X-Session-API-Key", key)
+                    .build(), HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("/tmp yes");
+            assertThat(openHands(http, "POST", "/openhands/stop", body).get("status").asText()).isEqualTo("stopped");
+        }
+    }
+
+    private static JsonNode openHands(HttpClient http, String method, String path, String json) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(daemon.url() + path)).header("X-API-Key", daemon.key())
+                .timeout(Duration.ofSeconds(60));
+        r = json == null ? r.GET() : r.header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(json));
+        HttpResponse<String> response = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
     }
 
     private static String tail(String log) {
