@@ -2,7 +2,6 @@ package dev.era.compat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.era.api.BadRequestException;
-import dev.era.core.Caller;
 import dev.era.core.ExecRequest;
 import dev.era.core.Execution;
 import dev.era.core.OutputChunk;
@@ -43,7 +42,7 @@ final class ExecutionRoutes {
         r.add("POST", box + "/execute", this::execute);
         r.add("GET", one, c -> execution(c, sandboxes.execution(c.caller(), c.param("id"), c.param("eid"))));
         r.add("POST", one + "/wait_for_status", this::waitForStatus);
-        r.add("POST", one + "/kill", c -> execution(c, kill(c.caller(), c.param("id"), c.param("eid"))));
+        r.add("POST", one + "/kill", c -> execution(c, sandboxes.kill(c.caller(), c.param("id"), c.param("eid"))));
         r.add("POST", one + "/send_std_in", this::sendStdin);
         r.add("GET", one + "/stream_stdout_updates", c -> streams.follow(c, OutputChunk.STDOUT));
         r.add("GET", one + "/stream_stderr_updates", c -> streams.follow(c, OutputChunk.STDERR));
@@ -123,19 +122,6 @@ final class ExecutionRoutes {
         return e.finished() ? "completed" : "running";
     }
 
-    /**
-     * The process engine drops a signal sent before the command has forked inside the sandbox (a
-     * kill right after execute_async, on a busy host); the execution then still runs after the
-     * service's kill has waited for it. Asking again reaches the command once it exists.
-     */
-    private Execution kill(Caller caller, String id, String eid) {
-        Execution e = sandboxes.kill(caller, id, eid);
-        for (int again = 0; again < 3 && !e.finished(); again++) {
-            e = sandboxes.kill(caller, id, eid);
-        }
-        return e;
-    }
-
     /** {@code text} goes to stdin; {@code EOF} closes it; {@code INTERRUPT} ends the command (ERA kills it). */
     private void sendStdin(Call c) {
         Body b = c.body();
@@ -150,7 +136,7 @@ final class ExecutionRoutes {
                 if (text.length > 0) {
                     sandboxes.sendStdin(c.caller(), id, eid, text, false);
                 }
-                kill(c.caller(), id, eid);
+                sandboxes.kill(c.caller(), id, eid);
             }
             default -> throw Body.bad("signal", "must be EOF or INTERRUPT");
         }
