@@ -64,6 +64,16 @@ class CompatClientsTest {
         assertThat(scenario.exit()).isZero();
     }
 
+    /** The Python client's suite: ERA's API over TCP and the socket, RunLoop's API, and the provider factory. */
+    @Test
+    void thePythonClientsOwnTestsPassAgainstTheDaemon() {
+        ChildDaemon.Run tests = daemon.run(List.of("python3", "-m", "unittest", "discover", "-v", "-s", "tests"), PYTHON,
+                Map.of("ERA_URL", daemon.url(), "ERA_API_KEY", daemon.key(), "ERA_SOCKET", daemon.socket().toString(),
+                        "PYTHONDONTWRITEBYTECODE", "1"), Duration.ofMinutes(5));
+        assertThat(tests.exit()).as("%s\n--- daemon log ---\n%s", tests.output(), tail(daemon.log())).isZero();
+        assertThat(tests.output()).contains("OK").doesNotContain("skipped");
+    }
+
     /** What OpenHands' RemoteRuntime does: start, wait for the pod to be ready, talk to the url, pause, resume, stop. */
     @Test
     void anOpenHandsRuntimeServesItsStartCommandAtTheUrlWithTheSessionKey() throws Exception {
