@@ -122,8 +122,10 @@ public final class OpenHandsApi implements RouteModule {
                 }
             }
         }
-        List<String> command = b.list("command");
-        if (command.isEmpty()) {
+        // a list is an argv; a single string is a shell command line
+        List<String> command = b.get("command").filter(v -> v.isTextual()).map(v -> List.of("/bin/bash", "-lc", v.asText()))
+                .orElseGet(() -> b.list("command"));
+        if (command.isEmpty() || command.getLast().isBlank()) {
             throw Body.bad("command", "is required: the server to start in the runtime, as a list of arguments");
         }
         String image = b.text("image").orElse("");

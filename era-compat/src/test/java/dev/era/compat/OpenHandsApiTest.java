@@ -135,6 +135,14 @@ class OpenHandsApiTest {
     }
 
     @Test
+    void aCommandGivenAsOneStringIsRunByBash() {
+        post("/openhands/start", "{\"image\": \"era/host\", \"command\": \"serve --port {port}\", \"session_id\": \"s-2\"}");
+        var sandbox = server.sandboxes.list(dev.era.core.Caller.tenant("a")).getFirst();
+        assertThat(sandbox.env().get("PORT")).isNotBlank();
+        assertThat(get("/openhands/sessions/s-2").get("status").asText()).isEqualTo("running");
+    }
+
+    @Test
     void startWithoutACommandSaysWhatIsMissing() {
         CompatServer.Reply r = call("POST", "/openhands/start", "{\"image\": \"era/host\"}", CompatServer.KEY_A);
         assertThat(r.status()).isEqualTo(400);
