@@ -1,5 +1,6 @@
 // Round trip of an execute of `true` through RunLoop's TypeScript SDK (unchanged; RUNLOOP_BASE_URL
-// and RUNLOOP_API_KEY point it at the daemon). Usage: node bench.mjs [iterations] [warmup]
+// and RUNLOOP_API_KEY point it at an ERA daemon), beside the same command through ERA's own API.
+// Usage: node bench.mjs [iterations] [warmup]
 // Prints one line per measured call path with p50, p90, p99, max and mean in milliseconds.
 import { RunloopSDK } from '@runloop/api-client';
 
@@ -35,6 +36,17 @@ try {
   await measure('devboxes.executeSync', () => api.devboxes.executeSync(devbox.id, { command: 'true' }));
   await measure('devbox.cmd.exec (SDK object)', async () => (await devbox.cmd.exec('true')).result);
   await measure('devboxes.retrieve (no exec)', async () => { await api.devboxes.retrieve(devbox.id); });
+  // the same sandbox through ERA's own API (fetch, HTTP/1.1), to tell the engine's share from the SDK's
+  const native = (command) => async () => {
+    const r = await fetch(`${process.env.RUNLOOP_BASE_URL}/sandboxes/${devbox.id}/exec`, {
+      method: 'POST', body: JSON.stringify({ command }),
+      headers: { Authorization: `Bearer ${process.env.RUNLOOP_API_KEY}`, 'Content-Type': 'application/json' },
+    });
+    const e = await r.json();
+    return { exit_status: e.exitCode };
+  };
+  await measure('ERA /sandboxes/{id}/exec "true"', native('true'));
+  await measure('ERA /sandboxes/{id}/exec ["true"]', native(['true']));
 } finally {
   await devbox.shutdown();
 }
