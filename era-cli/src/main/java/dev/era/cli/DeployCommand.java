@@ -42,12 +42,15 @@ final class DeployCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         String spec = read();
         EraClient client = root.client();
+        // Read before the POST, so that the new deployment's first event is after it: the follow
+        // then starts at "now" instead of paging through the whole event log.
+        long head = noWait ? 0 : client.eventHead();
         Deployment created = client.deploy(spec);
         if (noWait) {
             print(created);
             return 0;
         }
-        Deployment settled = follow(client, created);
+        Deployment settled = follow(client, created, head);
         print(settled);
         return switch (settled.state()) {
             case "RUNNING" -> 0;
@@ -57,7 +60,7 @@ final class DeployCommand implements Callable<Integer> {
     }
 
     /** Prints each state the deployment passes through until it settles or the timeout runs out. */
-    private Deployment follow(EraClient client, Deployment created) throws InterruptedException {
+    private Deployment follow(EraClient client, Deployment created, long head) throws InterruptedException {
         PrintWriter out = root.out();
         boolean people = !root.json();
         if (people) {
@@ -66,7 +69,7 @@ final class DeployCommand implements Callable<Integer> {
         CountDownLatch done = new CountDownLatch(1);
         String[] lastState = {""};
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (Subscription events = client.followEvents(0, created.id(), e -> {
+        try (Subscription events = client.followEvents(head, created.id(), e -> {
             if (people) {
                 progress(out, e, lastState);
             }

@@ -7,7 +7,12 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Builds and runs the {@code era} command line. The daemon module adds its {@code serve} command
@@ -24,9 +29,65 @@ public final class EraCli {
     private EraCli() {
     }
 
+    /** Every client command, in the order {@code era --help} lists them. */
+    private static final Map<String, Supplier<Object>> COMMANDS = commands();
+    /** Root options that take a value: the word after them is not a command name. */
+    private static final Set<String> VALUED_OPTIONS = Set.of("--url", "--api-key", "--data-dir", "-o", "--output");
+
+    private static Map<String, Supplier<Object>> commands() {
+        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("deploy", DeployCommand::new);
+        m.put("ps", PsCommand::new);
+        m.put("status", StatusCommand::new);
+        m.put("logs", LogsCommand::new);
+        m.put("stop", StopCommand::new);
+        m.put("start", StartCommand::new);
+        m.put("rm", RmCommand::new);
+        m.put("plugins", PluginsCommand::new);
+        m.put("events", EventsCommand::new);
+        m.put("keys", KeysCommand::new);
+        m.put("sandbox", SandboxCommand::new);
+        m.put("cp", CpCommand::new);
+        m.put("shell", ShellCommand::new);
+        return Collections.unmodifiableMap(m);
+    }
+
     /** The command line with every client command, reading ERA_* variables from this process's environment. */
     public static CommandLine commandLine() {
         return commandLine(System.getenv(), Path.of(System.getProperty("user.home", ".")), Stdio.system());
+    }
+
+    /**
+     * The command line for these arguments. Picocli builds each command's model by reflection,
+     * which is most of a short command's run time, so only the command the arguments name is built;
+     * help, errors and unknown names get them all.
+     *
+     * @param externalCommands commands the caller adds itself (such as {@code serve}): when the
+     *                         arguments name one of these, no client command is added
+     */
+    public static CommandLine commandLine(Set<String> externalCommands, String... args) {
+        CommandLine cl = new CommandLine(new EraCommand(System.getenv(), Path.of(System.getProperty("user.home", ".")),
+                Stdio.system()));
+        Optional<String> named = commandName(args);
+        if (named.isPresent() && COMMANDS.containsKey(named.get())) {
+            cl.addSubcommand(named.get(), COMMANDS.get(named.get()).get());
+        } else if (named.isEmpty() || !externalCommands.contains(named.get())) {
+            COMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+        }
+        return configure(cl);
+    }
+
+    /** The first word that is neither an option nor an option's value. */
+    static Optional<String> commandName(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (VALUED_OPTIONS.contains(a)) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return Optional.of(a);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Runs the command and returns its exit code. */
@@ -37,6 +98,12 @@ public final class EraCli {
     /** Environment and home directory are passed in so that nothing deeper reads process state. */
     static CommandLine commandLine(Map<String, String> env, Path home, Stdio stdio) {
         CommandLine cl = new CommandLine(new EraCommand(env, home, stdio));
+        COMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+        return configure(cl);
+    }
+
+    /** Picocli applies these to the subcommands present at the call, so it comes after adding them. */
+    private static CommandLine configure(CommandLine cl) {
         cl.setExecutionExceptionHandler(EraCli::failure);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;

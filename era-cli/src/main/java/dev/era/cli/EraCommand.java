@@ -13,12 +13,9 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** The root {@code era} command and the options every command shares. */
-@Command(name = "era", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "era 0.1.0",
-        description = "Talk to the ERA daemon: over its Unix socket by default, or over TCP with --url and --api-key.",
-        subcommands = {DeployCommand.class, PsCommand.class, StatusCommand.class, LogsCommand.class,
-                StopCommand.class, StartCommand.class, RmCommand.class, PluginsCommand.class, EventsCommand.class,
-                SandboxCommand.class, CpCommand.class, ShellCommand.class})
+/** The root {@code era} command and the options every command shares; EraCli adds the subcommands. */
+@Command(name = "era", version = "era 0.1.0",
+        description = "Talk to the ERA daemon: over its Unix socket by default, or over TCP with --url and --api-key.")
 final class EraCommand implements Runnable {
     enum Format { table, json }
 
@@ -29,6 +26,14 @@ final class EraCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    /** Inherited, so that {@code era ps --help} works as well as {@code era --help}. */
+    @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT,
+            description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")
+    boolean version;
+
     @Option(names = "--url", scope = ScopeType.INHERIT, paramLabel = "URL",
             description = "The daemon's TCP address, such as http://127.0.0.1:7878 (env ERA_URL). Without it the Unix socket is used.")
     String url;
@@ -38,7 +43,8 @@ final class EraCommand implements Runnable {
     String apiKey;
 
     @Option(names = "--data-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
-            description = "The daemon's data directory holding era.sock (env ERA_DATA_DIR, default ~/.local/share/era).")
+            description = "The daemon's data directory holding era.sock (env ERA_DATA_DIR, else $XDG_DATA_HOME/era, else"
+                    + " ~/.local/share/era).")
     Path dataDir;
 
     @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT",
@@ -94,8 +100,11 @@ final class EraCommand implements Runnable {
     Path socket() {
         Path dir = dataDir;
         if (dir == null) {
+            // the same order as the daemon's default: ERA_DATA_DIR, XDG_DATA_HOME/era, ~/.local/share/era
             String fromEnv = env.get("ERA_DATA_DIR");
-            dir = fromEnv != null && !fromEnv.isBlank() ? Path.of(fromEnv) : home.resolve(".local/share/era");
+            String xdg = env.get("XDG_DATA_HOME");
+            dir = fromEnv != null && !fromEnv.isBlank() ? Path.of(fromEnv)
+                    : xdg != null && !xdg.isBlank() ? Path.of(xdg, "era") : home.resolve(".local/share/era");
         }
         return dir.resolve("era.sock");
     }

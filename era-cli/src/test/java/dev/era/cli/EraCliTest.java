@@ -87,6 +87,51 @@ class EraCliTest {
     }
 
     @Test
+    void deployFollowsFromTheNewestEventInsteadOfReadingTheWholeLog() throws IOException {
+        for (int i = 0; i < 50; i++) {
+            fake.publish("default", "info", "history " + i);
+        }
+
+        Run r = era("deploy", "-f", spec("web", "").toString());
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        // the head is read with a one-event page; the stream's history starts at the head
+        assertThat(fake.eventReads()).allSatisfy(read -> assertThat(read[0] == 50 || read[1] == 1)
+                .as("read of %d events after %d", read[1], read[0]).isTrue());
+        assertThat(fake.eventReads()).anySatisfy(read -> assertThat(read[0]).isEqualTo(50));
+        assertThat(r.out()).contains("  RUNNING").doesNotContain("history");
+    }
+
+    @Test
+    void keysCreateIssuesAKeyThatWorksOnTcpAndLsListsItWithoutTheSecret() {
+        Run created = era("-o", "json", "keys", "create", "--tenant", "acme", "--label", "ci");
+        assertThat(created.exit()).as(created.err()).isZero();
+        String secret = created.json().get("key").asText();
+
+        Run ls = era("keys", "ls");
+        assertThat(ls.exit()).isZero();
+        assertThat(ls.out()).contains("ID").contains("TENANT").contains("acme").contains("ci").doesNotContain(secret);
+        Run asAcme = era(Map.of(), "--url", "http://127.0.0.1:" + server.tcpPort(), "--api-key", secret, "ps");
+        assertThat(asAcme.exit()).as(asAcme.err()).isZero();
+
+        Run people = era("keys", "create", "--tenant", "acme");
+        assertThat(people.out()).contains("for tenant acme").contains("shown only now").containsPattern("\\n  \\S+\\n");
+    }
+
+    @Test
+    void keysNeedAnAdminCallerAndATenant() {
+        String url = "http://127.0.0.1:" + server.tcpPort();
+
+        Run tenant = era(Map.of(), "--url", url, "--api-key", FakeAuthenticator.KEY_A, "keys", "ls");
+        assertThat(tenant.exit()).isEqualTo(1);
+        assertThat(tenant.err()).contains("admin caller");
+        assertThat(era("keys", "create").exit()).isEqualTo(2);
+        Run bad = era("keys", "create", "--tenant", "Not Valid");
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.err()).contains("tenant");
+    }
+
+    @Test
     void deployOfAFailingAppExitsNonZeroWithItsMessage() throws IOException {
         Run r = era("deploy", "-f", spec("web", "env:\n  FAKE_FAIL: binary not found\n").toString());
 
@@ -307,6 +352,9 @@ class EraCliTest {
 
         Run home = era(Map.of(), "ps");
         assertThat(home.err()).contains("/nonexistent-home/.local/share/era/era.sock");
+
+        Run xdg = era(Map.of("XDG_DATA_HOME", "/xdg"), "ps");
+        assertThat(xdg.err()).as("the daemon's own default when XDG_DATA_HOME is set").contains("/xdg/era/era.sock");
     }
 
     @Test
@@ -315,6 +363,10 @@ class EraCliTest {
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("deploy").contains("ps").contains("logs").contains("events").contains("--url");
 
+        Run ps = era("ps", "--help");
+        assertThat(ps.exit()).isZero();
+        assertThat(ps.out()).contains("Usage: era ps");
+        assertThat(era("keys", "create", "-h").out()).contains("--tenant");
         assertThat(era("frobnicate").exit()).isEqualTo(2);
         assertThat(era("deploy").exit()).isEqualTo(2);
     }
@@ -334,11 +386,33 @@ class EraCliTest {
         var cl = EraCli.commandLine();
         ServeStub serve = new ServeStub();
 
-        assertThat(cl.getSubcommands()).containsKeys("deploy", "ps", "status", "logs", "stop", "start", "rm", "plugins", "events");
+        assertThat(cl.getSubcommands()).containsKeys("deploy", "ps", "status", "logs", "stop", "start", "rm", "plugins", "events",
+                "keys");
         cl.addSubcommand("serve", serve);
 
         assertThat(cl.execute("serve")).isZero();
         assertThat(serve.ran).isTrue();
+    }
+
+    @Test
+    void onlyTheNamedCommandIsBuiltAndHelpOrAnUnknownNameGetsThemAll() {
+        assertThat(EraCli.commandLine(java.util.Set.of(), "--data-dir", "/x", "-o", "json", "ps").getSubcommands())
+                .containsOnlyKeys("ps");
+        assertThat(EraCli.commandLine(java.util.Set.of("serve"), "--data-dir", "/x", "serve").getSubcommands()).isEmpty();
+        assertThat(EraCli.commandLine(java.util.Set.of(), "--help").getSubcommands()).hasSize(13);
+        assertThat(EraCli.commandLine(java.util.Set.of(), "--url", "deploy", "frobnicate").getSubcommands()).hasSize(13);
+        assertThat(EraCli.commandName("--api-key", "ps", "status", "web")).contains("status");
+        assertThat(EraCli.commandName("-o", "json")).isEmpty();
+    }
+
+    @Test
+    void aCommandBuiltAloneStillMapsFailuresToExitCodes() {
+        var cl = EraCli.commandLine(java.util.Set.of(), "--data-dir", work.resolve("none").toString(), "ps");
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+
+        assertThat(cl.execute("--data-dir", work.resolve("none").toString(), "ps")).isEqualTo(3);
+        assertThat(err.toString()).startsWith("error: no ERA daemon at ");
     }
 
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {

@@ -96,9 +96,20 @@ public final class EraClient {
                 new byte[0], wait));
     }
 
-    /** Stops the work and removes the deployment; returns it as it was removed. */
+    /**
+     * Stops the work and removes the deployment with its files; answers once the removal is under
+     * way (state UNINSTALLING).
+     */
     public Deployment delete(String ref) {
-        return Wire.deployment(call("DELETE", "/deployments/" + segment(ref), null, null, Duration.ZERO));
+        return delete(ref, Duration.ZERO);
+    }
+
+    /**
+     * Like {@link #delete(String)}, but the daemon answers once the work is stopped and the files are
+     * gone (state DELETED), or when {@code wait} runs out.
+     */
+    public Deployment delete(String ref, Duration wait) {
+        return Wire.deployment(call("DELETE", "/deployments/" + segment(ref) + waitQuery(wait), null, null, wait));
     }
 
     /** Events with a seq above {@code after}, oldest first, at most {@code limit} (1-1000). */
@@ -109,6 +120,33 @@ public final class EraClient {
     /** Like {@link #events(long, int)}, for the events of one deployment (id or name). */
     public EventPage events(long after, int limit, String deployment) {
         return Wire.events(fetch("/events?after=" + after + "&limit=" + limit + "&deployment=" + query(deployment)));
+    }
+
+    /**
+     * The seq of the newest event in the daemon's log: {@code followEvents(eventHead(), ...)} shows
+     * only what happens from now on, without reading the history.
+     */
+    public long eventHead() {
+        return fetch("/events?limit=1").path("headSeq").asLong();
+    }
+
+    /**
+     * Issues an API key for {@code tenant} (admin callers only: the Unix socket or a key of tenant
+     * {@code default}).
+     *
+     * @param label a note for people; may be empty
+     */
+    public IssuedKey createKey(String tenant, String label) {
+        com.fasterxml.jackson.databind.node.ObjectNode body = Wire.JSON.createObjectNode();
+        body.put("tenant", tenant);
+        body.put("label", label);
+        return Wire.issuedKey(call("POST", "/admin/keys", "application/json",
+                body.toString().getBytes(StandardCharsets.UTF_8), Duration.ZERO));
+    }
+
+    /** Every API key, oldest first, without secrets (admin callers only). */
+    public List<ApiKey> keys() {
+        return Wire.keys(fetch("/admin/keys"));
     }
 
     /** The last {@code tail} lines of a deployment's output. */

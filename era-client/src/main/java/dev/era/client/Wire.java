@@ -73,6 +73,20 @@ final class Wire {
         return out;
     }
 
+    static ApiKey apiKey(JsonNode n) {
+        return new ApiKey(text(n, "id"), text(n, "tenant"), text(n, "label"), time(n, "createdAt"));
+    }
+
+    static IssuedKey issuedKey(JsonNode n) {
+        return new IssuedKey(apiKey(n), text(n, "key"));
+    }
+
+    static List<ApiKey> keys(JsonNode n) {
+        List<ApiKey> out = new ArrayList<>();
+        n.path("keys").forEach(k -> out.add(apiKey(k)));
+        return out;
+    }
+
     static List<String> lines(JsonNode n) {
         List<String> out = new ArrayList<>();
         n.path("lines").forEach(l -> out.add(l.asText()));

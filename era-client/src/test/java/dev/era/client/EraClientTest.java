@@ -171,6 +171,35 @@ class EraClientTest {
     }
 
     @Test
+    void eventHeadIsTheNewestSeqSoThatFollowingFromItSkipsTheHistory() throws InterruptedException {
+        assertThat(unix.eventHead()).isZero();
+        for (int i = 0; i < 3; i++) {
+            fake.publish("default", "info", "old" + i);
+        }
+
+        long head = unix.eventHead();
+        BlockingQueue<Event> got = new LinkedBlockingQueue<>();
+        try (Subscription s = unix.followEvents(head, got::add)) {
+            fake.publish("default", "info", "new");
+
+            assertThat(head).isEqualTo(3);
+            assertThat(got.poll(10, TimeUnit.SECONDS).message()).isEqualTo("new");
+        }
+    }
+
+    @Test
+    void keysAreIssuedOverTheSocketAndListedWithoutSecrets() {
+        IssuedKey issued = unix.createKey("acme", "ci");
+
+        assertThat(issued.secret()).isNotBlank();
+        assertThat(issued.apiKey().tenant()).isEqualTo("acme");
+        assertThat(unix.keys()).containsExactly(issued.apiKey());
+        assertThat(EraClient.tcp(URI.create("http://127.0.0.1:" + server.tcpPort()), issued.secret()).list()).isEmpty();
+        assertThatThrownBy(() -> tcp.keys())
+                .isInstanceOfSatisfying(EraClientException.class, e -> assertThat(e.status()).isEqualTo(403));
+    }
+
+    @Test
     void eventsOfOneDeployment() {
         unix.deploy(SPEC, WAIT);
         unix.deploy("name: db\ncommand: [x]\n", WAIT);

@@ -9,7 +9,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -17,9 +20,10 @@ import java.util.regex.Pattern;
  * API keys: 256 random bits, shown once, stored as SHA-256 (a slow hash buys nothing for keys
  * with this much entropy). Keys of tenant {@code default} are admin keys.
  */
-public final class ApiKeyService implements Authenticator {
+public final class ApiKeyService implements Authenticator, KeyAdmin {
     private static final Pattern TENANT = Pattern.compile("[a-z0-9][-a-z0-9]{0,62}");
     private static final String PREFIX = "era_";
+    private static final int MAX_LABEL = 100;
     private final StateStore store;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
@@ -39,16 +43,37 @@ public final class ApiKeyService implements Authenticator {
 
     /** Makes a key for {@code tenant} and returns the secret; only its hash is kept. */
     public String create(String tenant, String label) {
-        if (!TENANT.matcher(tenant).matches()) {
-            throw new BadRequestException("tenant '" + SpecCodec.clip(tenant)
-                    + "' is not valid; use lower-case letters, digits and '-'");
+        return issue(tenant, label).secret();
+    }
+
+    @Override
+    public IssuedKey issue(String tenant, String label) {
+        if (tenant == null || !TENANT.matcher(tenant).matches()) {
+            throw new BadRequestException("tenant '" + SpecCodec.clip(String.valueOf(tenant))
+                    + "' is not valid; use 1-63 lower-case letters, digits and '-', starting with a letter or digit",
+                    Map.of("field", "tenant"));
+        }
+        String note = label == null ? "" : label;
+        if (note.length() > MAX_LABEL || note.chars().anyMatch(Character::isISOControl)) {
+            throw new BadRequestException("label must be at most " + MAX_LABEL + " characters without control"
+                    + " characters", Map.of("field", "label"));
         }
         byte[] secret = new byte[32];
         random.nextBytes(secret);
         String key = PREFIX + HexFormat.of().formatHex(secret);
-        String id = "k-" + HexFormat.of().formatHex(secret, 0, 4) + Long.toHexString(clock.millis() & 0xffff);
-        store.saveApiKey(new ApiKey(id, tenant, sha256(key), label, clock.instant()));
-        return key;
+        // the id is public (it names the key in listings), so it comes from other random bits than the secret
+        byte[] idBits = new byte[6];
+        random.nextBytes(idBits);
+        // milliseconds, as the store keeps them: the key answered now equals the key listed later
+        ApiKey stored = new ApiKey("k-" + HexFormat.of().formatHex(idBits), tenant, sha256(key), note,
+                clock.instant().truncatedTo(ChronoUnit.MILLIS));
+        store.saveApiKey(stored);
+        return new IssuedKey(stored, key);
+    }
+
+    @Override
+    public List<ApiKey> keys() {
+        return store.apiKeys();
     }
 
     @Override

@@ -38,6 +38,12 @@ public interface DeploymentService {
     /** Events after {@code afterSeq} that the caller may see, oldest first. */
     List<Event> events(Caller caller, long afterSeq, int limit);
 
+    /**
+     * The seq of the newest event in the log, whoever it belongs to (seqs are shared by all tenants):
+     * following from it shows only what happens next, without reading the history.
+     */
+    long lastEventSeq();
+
     /** Delivers events after {@code afterSeq}, first those stored, then new ones as they commit. */
     Subscription followEvents(Caller caller, long afterSeq, Consumer<Event> sink);
 

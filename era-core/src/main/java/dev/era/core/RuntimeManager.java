@@ -132,7 +132,8 @@ public final class RuntimeManager implements DeploymentService, AutoCloseable {
 
     @Override
     public List<Deployment> list(Caller caller) {
-        return controller.deployments().stream().filter(d -> caller.sees(d.tenant()))
+        // tenants starting with '_' are the daemon's own (the sandbox warm pool): not a user's work
+        return controller.deployments().stream().filter(d -> caller.sees(d.tenant()) && !d.tenant().startsWith("_"))
                 .sorted(Comparator.comparing(Deployment::createdAt).thenComparing(d -> d.id().value())).toList();
     }
 
@@ -199,6 +200,11 @@ public final class RuntimeManager implements DeploymentService, AutoCloseable {
             throw new BadRequestException("limit must be between 1 and 10000, got " + limit);
         }
         return store.events(afterSeq, limit).stream().filter(e -> caller.sees(e.tenant())).toList();
+    }
+
+    @Override
+    public long lastEventSeq() {
+        return store.lastSeq();
     }
 
     @Override

@@ -112,29 +112,6 @@ final class Fixture implements AutoCloseable {
                 + (d == null ? "none" : d.state() + " " + d.message()));
     }
 
-    /**
-     * Moves the clock by {@code step} until the deployment matches. A state is stored before the
-     * action that arms its timer runs, so one advance right after seeing the state could come
-     * before the timer exists and never fire it.
-     */
-    Deployment advanceUntil(String name, Predicate<Deployment> condition, java.time.Duration step) {
-        long end = System.nanoTime() + 5_000_000_000L;
-        Deployment d = null;
-        while (System.nanoTime() < end) {
-            d = get(name);
-            if (condition.test(d)) {
-                return d;
-            }
-            scheduler.advance(step);
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        throw new AssertionError("condition not met for " + name + "; last seen: " + d.state() + " " + d.message());
-    }
-
     Deployment until(String name, LifecycleState state) {
         return until(name, d -> d.state() == state);
     }

@@ -67,10 +67,10 @@ class LifecycleControllerTest {
         f.engine.exit(d.id(), 3);
         d = f.until("loop", BACKING_OFF);
         assertThat(d.restarts()).isEqualTo(1);
-        d = f.advanceUntil("loop", x -> x.state() == RUNNING && f.engine.pidOf(x.id()) != 0, Duration.ofMillis(100));
+        d = f.advanceUntil("loop", Duration.ofMillis(100), x -> x.state() == RUNNING && f.engine.pidOf(x.id()) != 0);
         f.engine.exit(d.id(), 3);
         f.until("loop", BACKING_OFF);
-        d = f.advanceUntil("loop", x -> x.state() == RUNNING && f.engine.pidOf(x.id()) != 0, Duration.ofMillis(100));
+        d = f.advanceUntil("loop", Duration.ofMillis(100), x -> x.state() == RUNNING && f.engine.pidOf(x.id()) != 0);
         f.engine.exit(d.id(), 3);
         f.until("loop", x -> x.state() == FAILED && x.pendingAction().isEmpty());
     }
@@ -145,11 +145,7 @@ class LifecycleControllerTest {
         f.deploy("sick", "health: {tcp: {port: " + port + "}, interval: 1s, deadline: 3s}\n"
                 + "restart: {maxRetries: 0}\n");
         f.until("sick", HEALTH_CHECKING);
-        for (int i = 0; i < 4; i++) {
-            f.scheduler.advance(Duration.ofSeconds(1));
-            sleep();
-        }
-        var d = f.until("sick", FAILED);
+        var d = f.advanceUntil("sick", Duration.ofSeconds(1), x -> x.state() == FAILED);
         assertThat(d.message()).contains("not healthy within health.deadline=3s").contains("TCP connect");
     }
 
@@ -158,15 +154,10 @@ class LifecycleControllerTest {
         try (ServerSocket s = new ServerSocket(0)) {
             f.deploy("probed", "health: {tcp: {port: " + s.getLocalPort() + "}, interval: 1s, failureThreshold: 2}\n");
             f.until("probed", HEALTH_CHECKING);
-            f.scheduler.advance(Duration.ZERO);
-            var d = f.until("probed", RUNNING);
+            var d = f.advanceUntil("probed", Duration.ZERO, x -> x.state() == RUNNING);
             assertThat(d.health()).isEqualTo(Health.HEALTHY);
         }
-        for (int i = 0; i < 3 && f.get("probed").state() == RUNNING; i++) {
-            f.scheduler.advance(Duration.ofSeconds(1));
-            sleep();
-        }
-        var d = f.until("probed", BACKING_OFF);
+        var d = f.advanceUntil("probed", Duration.ofSeconds(1), x -> x.state() == BACKING_OFF);
         assertThat(d.message()).contains("failed 2 health checks in a row");
     }
 
@@ -191,7 +182,7 @@ class LifecycleControllerTest {
         f.engine.running.clear();
         f.start();
         f.until("lost", BACKING_OFF);
-        f.advanceUntil("lost", x -> x.state() == RUNNING && f.engine.pidOf(d.id()) != 0, Duration.ofMillis(200));
+        f.advanceUntil("lost", Duration.ofMillis(100), x -> x.state() == RUNNING && f.engine.pidOf(d.id()) != 0);
     }
 
     @Test
@@ -240,13 +231,5 @@ class LifecycleControllerTest {
         Set<Transition> missing = new HashSet<>(LifecycleTable.all().values());
         missing.removeAll(visited);
         assertThat(missing).as("transitions never taken").isEmpty();
-    }
-
-    static void sleep() {
-        try {
-            Thread.sleep(20);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -82,6 +82,11 @@ final class MemoryStore implements StateStore {
     }
 
     @Override
+    public synchronized long lastSeq() {
+        return events.size();
+    }
+
+    @Override
     public synchronized List<Event> events(long afterSeq, int limit) {
         return events.stream().filter(e -> e.seq() > afterSeq).limit(limit).toList();
     }

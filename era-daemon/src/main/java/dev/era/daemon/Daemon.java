@@ -8,6 +8,8 @@ import dev.era.core.LocalSnapshotStore;
 import dev.era.core.RuntimeManager;
 import dev.era.core.SandboxConfig;
 import dev.era.core.SandboxManager;
+import dev.era.core.spi.SnapshotStore;
+import dev.era.snapshot.s3.S3SnapshotStore;
 import dev.era.core.Scheduler;
 import dev.era.http.EraServer;
 import dev.era.http.HttpConfig;
@@ -17,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
@@ -30,6 +33,7 @@ import java.util.Optional;
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    private final DataDirLock lock;
     private final SqliteStateStore store;
     private final Scheduler scheduler;
     private final RuntimeManager manager;
@@ -37,12 +41,13 @@ public final class Daemon implements AutoCloseable {
     private final EraServer server;
     private final ApiKeyService keys;
 
-    private Daemon(SqliteStateStore store, Scheduler scheduler, RuntimeManager manager, SandboxManager sandboxes,
-                   ApiKeyService keys, EraServer server) {
+    private Daemon(DataDirLock lock, SqliteStateStore store, Scheduler scheduler, RuntimeManager manager,
+                   SandboxManager sandboxes, ApiKeyService keys, EraServer server) {
+        this.lock = lock;
+        this.sandboxes = sandboxes;
         this.store = store;
         this.scheduler = scheduler;
         this.manager = manager;
-        this.sandboxes = sandboxes;
         this.keys = keys;
         this.server = server;
     }
@@ -60,17 +65,23 @@ public final class Daemon implements AutoCloseable {
             throw new DaemonStartException("cannot use data directory " + config.dataDir() + ": " + e.getMessage()
                     + "; pass --data-dir with a writable directory", e);
         }
+        DataDirLock lock = DataDirLock.acquire(config.dataDir());
         Clock clock = Clock.systemUTC();
-        SqliteStateStore store = SqliteStateStore.open(config.database());
+        SqliteStateStore store;
+        try {
+            store = SqliteStateStore.open(config.database());
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
         Scheduler scheduler = Scheduler.system();
         RuntimeManager manager = null;
         SandboxManager sandboxes = null;
         try {
             manager = RuntimeManager.start(store, RuntimeManager.loadEngines(), config.dataDir(), clock, scheduler,
                     config.reconcileEvery());
-            // after the runtime manager: it has recovered the sandboxes' deployments by now
-            sandboxes = SandboxManager.start(manager, store, new LocalSnapshotStore(config.dataDir().resolve("snapshots")),
-                    scheduler, clock, SandboxConfig.defaults());
+            sandboxes = SandboxManager.start(manager, store, snapshotStore(config, clock), scheduler, clock,
+                    SandboxConfig.defaults().withWarmPool(config.warmPool()));
             ApiKeyService keys = new ApiKeyService(store, clock);
             Optional<String> first = keys.bootstrap();
             // RunLoop's devbox API, so RunLoop's SDKs work against ERA by changing their base URL and key
@@ -82,8 +93,14 @@ public final class Daemon implements AutoCloseable {
             OpenHandsConfig defaults = OpenHandsConfig.defaults();
             OpenHandsApi openHands = OpenHandsApi.create(sandboxes, new OpenHandsConfig(defaults.hostImages(),
                     defaults.registryPrefix(), host, defaults.defaultPort()));
-            EraServer server = EraServer.start(new HttpConfig(config.tcpHost(), config.tcpPort(),
-                    Optional.of(config.socket())), manager, sandboxes, keys, List.of(runLoop, openHands));
+            EraServer server;
+            try {
+                server = EraServer.start(new HttpConfig(config.tcpHost(), config.tcpPort(),
+                        Optional.of(config.socket())), manager, sandboxes, keys, List.of(runLoop, openHands));
+            } catch (UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
+                // a taken port, another daemon on the socket, a socket path too long: the message says which
+                throw new DaemonStartException(e.getMessage(), e);
+            }
             first.ifPresent(key -> out.println("""
                     First start: this is the admin API key for TCP clients. It is shown once and stored only as a hash.
                       %s
@@ -91,7 +108,7 @@ public final class Daemon implements AutoCloseable {
                     .formatted(key, config.tcpHost(), server.tcpPort())));
             LOG.info("ERA ready: socket {}, tcp {}:{}, data {}", config.socket(), config.tcpHost(), server.tcpPort(),
                     config.dataDir());
-            return new Daemon(store, scheduler, manager, sandboxes, keys, server);
+            return new Daemon(lock, store, scheduler, manager, sandboxes, keys, server);
         } catch (RuntimeException e) {
             if (sandboxes != null) {
                 sandboxes.close();
@@ -101,8 +118,15 @@ public final class Daemon implements AutoCloseable {
             }
             scheduler.close();
             store.close();
+            lock.close();
             throw e;
         }
+    }
+
+    /** Snapshot archives go to the data directory unless an S3-compatible store is configured. */
+    private static SnapshotStore snapshotStore(DaemonConfig config, Clock clock) {
+        return config.s3().<SnapshotStore>map(s3 -> new S3SnapshotStore(s3, clock))
+                .orElseGet(() -> new LocalSnapshotStore(config.dataDir().resolve("snapshots")));
     }
 
     public int tcpPort() {
@@ -117,10 +141,6 @@ public final class Daemon implements AutoCloseable {
         return keys;
     }
 
-    public SandboxManager sandboxes() {
-        return sandboxes;
-    }
-
     @Override
     public void close() {
         server.close();
@@ -128,5 +148,6 @@ public final class Daemon implements AutoCloseable {
         manager.close();
         scheduler.close();
         store.close();
+        lock.close();
     }
 }

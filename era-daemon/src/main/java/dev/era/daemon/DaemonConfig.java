@@ -1,7 +1,12 @@
 package dev.era.daemon;
 
+import dev.era.snapshot.s3.S3Config;
+
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The daemon's settings, read once at start and frozen.
@@ -10,9 +15,52 @@ import java.time.Duration;
  * @param tcpHost        TCP listen address; empty disables TCP
  * @param tcpPort        TCP port (0 = any free port)
  * @param reconcileEvery how often the reconciler compares desired with observed state
+ * @param warmPool       sandboxes kept started ahead of demand (0 disables the warm pool)
+ * @param s3             where snapshot archives go when not in the data directory
  */
-public record DaemonConfig(Path dataDir, String tcpHost, int tcpPort, Duration reconcileEvery) {
+public record DaemonConfig(Path dataDir, String tcpHost, int tcpPort, Duration reconcileEvery, int warmPool,
+                           Optional<S3Config> s3) {
     public static final int DEFAULT_PORT = 7878;
+    public static final int DEFAULT_WARM_POOL = 2;
+
+    public DaemonConfig(Path dataDir, String tcpHost, int tcpPort, Duration reconcileEvery) {
+        this(dataDir, tcpHost, tcpPort, reconcileEvery, DEFAULT_WARM_POOL, Optional.empty());
+    }
+
+    /**
+     * Sandbox settings from the environment, read once at start: {@code ERA_WARM_POOL}, and
+     * {@code ERA_S3_ENDPOINT}, {@code ERA_S3_BUCKET}, {@code ERA_S3_REGION}, {@code ERA_S3_ACCESS_KEY},
+     * {@code ERA_S3_SECRET_KEY} for snapshots in an S3-compatible store.
+     *
+     * @throws DaemonStartException when a variable has a bad value
+     */
+    public DaemonConfig withEnvironment(Map<String, String> env) {
+        int pool = warmPool;
+        String p = env.get("ERA_WARM_POOL");
+        if (p != null && !p.isBlank()) {
+            try {
+                pool = Integer.parseInt(p.trim());
+            } catch (NumberFormatException e) {
+                pool = -1;
+            }
+            if (pool < 0 || pool > 64) {
+                throw new DaemonStartException("ERA_WARM_POOL must be a number from 0 to 64, got '" + p + "'", null);
+            }
+        }
+        Optional<S3Config> store = s3;
+        String endpoint = env.get("ERA_S3_ENDPOINT");
+        if (endpoint != null && !endpoint.isBlank()) {
+            try {
+                store = Optional.of(new S3Config(URI.create(endpoint.trim()), env.getOrDefault("ERA_S3_REGION",
+                        "us-east-1"), env.getOrDefault("ERA_S3_BUCKET", "era-snapshots"),
+                        env.getOrDefault("ERA_S3_ACCESS_KEY", ""), env.getOrDefault("ERA_S3_SECRET_KEY", ""),
+                        env.getOrDefault("ERA_S3_PREFIX", ""), Duration.ofMinutes(5)));
+            } catch (IllegalArgumentException e) {
+                throw new DaemonStartException("the S3 snapshot settings are not usable: " + e.getMessage(), e);
+            }
+        }
+        return new DaemonConfig(dataDir, tcpHost, tcpPort, reconcileEvery, pool, store);
+    }
 
     public Path socket() {
         return dataDir.resolve("era.sock");
@@ -23,7 +71,7 @@ public record DaemonConfig(Path dataDir, String tcpHost, int tcpPort, Duration r
     }
 
     /** {@code $ERA_DATA_DIR}, else {@code $XDG_DATA_HOME/era}, else {@code ~/.local/share/era}. */
-    public static Path defaultDataDir(java.util.Map<String, String> env) {
+    public static Path defaultDataDir(Map<String, String> env) {
         String explicit = env.get("ERA_DATA_DIR");
         if (explicit != null && !explicit.isBlank()) {
             return Path.of(explicit);

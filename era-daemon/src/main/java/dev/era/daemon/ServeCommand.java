@@ -8,46 +8,58 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code era serve}: runs the daemon in the foreground until interrupted. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(name = "serve",
         description = "Run the ERA daemon in the foreground (embedded SQLite store, Unix socket and TCP API).")
 final class ServeCommand implements Callable<Integer> {
     /** Holds the root command's inherited {@code --data-dir} (the same directory the other commands use). */
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7878",
-            description = "TCP address for the API (default: ${DEFAULT-VALUE}); 'none' disables TCP.")
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = ServeArgs.DEFAULT_LISTEN,
+            description = "TCP address for the API (default: ${DEFAULT-VALUE}); port 0 picks a free one, which the"
+                    + " 'ERA ready' log line names. The Unix socket in the data directory is always served.")
     String listen;
 
     @Override
     public Integer call() throws InterruptedException {
         OptionSpec inherited = spec.findOption("--data-dir");
         Path dataDir = inherited == null ? null : inherited.getValue();
-        Path dir = dataDir != null ? dataDir : DaemonConfig.defaultDataDir(System.getenv());
-        String host = "";
-        int port = 0;
-        if (!listen.equals("none")) {
-            int colon = listen.lastIndexOf(':');
-            if (colon <= 0) {
-                System.err.println("--listen must look like 127.0.0.1:7878 (or 'none'), got " + listen);
-                return 2;
-            }
-            host = listen.substring(0, colon);
-            try {
-                port = Integer.parseInt(listen.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                System.err.println("--listen port must be a number, got " + listen.substring(colon + 1));
-                return 2;
-            }
+        return serve(Optional.ofNullable(dataDir), listen);
+    }
+
+    /**
+     * Runs the daemon until the JVM is asked to stop (SIGTERM, Ctrl-C) and returns the exit code:
+     * 1 when it could not start, 2 for a bad {@code listen}. Main calls this directly for a plain
+     * {@code era serve}, without picocli (see {@link ServeArgs}).
+     */
+    static int serve(Optional<Path> dataDir, String listen) throws InterruptedException {
+        Path dir = dataDir.orElseGet(() -> DaemonConfig.defaultDataDir(System.getenv()));
+        int colon = listen.lastIndexOf(':');
+        if (colon <= 0) {
+            System.err.println("era serve: --listen must look like 127.0.0.1:7878, got '" + listen + "'");
+            return 2;
+        }
+        String host = listen.substring(0, colon);
+        int port;
+        try {
+            port = Integer.parseInt(listen.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0 || port > 65535) {
+            System.err.println("era serve: the --listen port must be a number from 0 to 65535, got '"
+                    + listen.substring(colon + 1) + "'");
+            return 2;
         }
         Daemon daemon;
         try {
-            daemon = Daemon.start(new DaemonConfig(dir.toAbsolutePath(), host, port, Duration.ofMillis(250)),
-                    System.out);
+            daemon = Daemon.start(new DaemonConfig(dir.toAbsolutePath(), host, port, Duration.ofMillis(250))
+                    .withEnvironment(System.getenv()), System.out);
         } catch (DaemonStartException | dev.era.api.EraException e) {
             System.err.println("era serve: " + e.getMessage());
             return 1;

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,11 +38,11 @@ class CompatClientsTest {
 
     @TempDir
     static Path dir;
-    static ChildDaemon daemon;
+    static DaemonProcess daemon;
 
     @BeforeAll
     static void start() {
-        daemon = ChildDaemon.start(dir.resolve("data"));
+        daemon = DaemonProcess.start(dir.resolve("data"));
     }
 
     @AfterAll
@@ -53,12 +56,12 @@ class CompatClientsTest {
     void runLoopsTypeScriptSdkDrivesADevboxThroughItsWholeLife() {
         if (!Files.isDirectory(NODE.resolve("node_modules/@runloop/api-client"))) {
             // the SDK exactly as package-lock.json pins it, from the npm registry
-            ChildDaemon.Run install = daemon.run(List.of("npm", "ci", "--no-audit", "--no-fund", "--prefix",
+            Run install = run(List.of("npm", "ci", "--no-audit", "--no-fund", "--prefix",
                     NODE.toString()), NODE, Map.of(), Duration.ofMinutes(5));
             assertThat(install.exit()).as(install.output()).isZero();
         }
-        ChildDaemon.Run scenario = daemon.run(List.of("node", "scenario.mjs"), NODE,
-                Map.of("RUNLOOP_BASE_URL", daemon.url(), "RUNLOOP_API_KEY", daemon.key()), Duration.ofMinutes(5));
+        Run scenario = run(List.of("node", "scenario.mjs"), NODE,
+                Map.of("RUNLOOP_BASE_URL", url(), "RUNLOOP_API_KEY", daemon.firstKey()), Duration.ofMinutes(5));
         assertThat(scenario.output()).as("exit %d:\n%s\n--- daemon log ---\n%s", scenario.exit(), scenario.output(),
                 tail(daemon.log())).contains("SCENARIO OK");
         assertThat(scenario.exit()).isZero();
@@ -67,9 +70,10 @@ class CompatClientsTest {
     /** The Python client's suite: ERA's API over TCP and the socket, RunLoop's API, and the provider factory. */
     @Test
     void thePythonClientsOwnTestsPassAgainstTheDaemon() {
-        ChildDaemon.Run tests = daemon.run(List.of("python3", "-m", "unittest", "discover", "-v", "-s", "tests"), PYTHON,
-                Map.of("ERA_URL", daemon.url(), "ERA_API_KEY", daemon.key(), "ERA_SOCKET", daemon.socket().toString(),
-                        "PYTHONDONTWRITEBYTECODE", "1"), Duration.ofMinutes(5));
+        Run tests = run(List.of("python3", "-m", "unittest", "discover", "-v", "-s", "tests"), PYTHON,
+                Map.of("ERA_URL", url(), "ERA_API_KEY", daemon.firstKey(),
+                        "ERA_SOCKET", daemon.dataDir().resolve("era.sock").toString(), "PYTHONDONTWRITEBYTECODE", "1"),
+                Duration.ofMinutes(5));
         assertThat(tests.exit()).as("%s\n--- daemon log ---\n%s", tests.output(), tail(daemon.log())).isZero();
         assertThat(tests.output()).contains("OK").doesNotContain("skipped");
     }
@@ -125,7 +129,7 @@ class CompatClientsTest {
     }
 
     private static JsonNode openHands(HttpClient http, String method, String path, String json) throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(daemon.url() + path)).header("X-API-Key", daemon.key())
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url() + path)).header("X-API-Key", daemon.firstKey())
                 .timeout(Duration.ofSeconds(60));
         r = json == null ? r.GET() : r.header("Content-Type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(json));
@@ -133,6 +137,36 @@ class CompatClientsTest {
         assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isEqualTo(200);
         return JSON.readTree(response.body());
     }
+
+    private static String url() {
+        return daemon.tcpUrl().toString();
+    }
+
+    /** Runs an outside client to its end; one still running after {@code limit} is killed and reported. */
+    private static Run run(List<String> command, Path workDir, Map<String, String> env, Duration limit) {
+        try {
+            Path out = Files.createTempFile(dir, "client", ".log");
+            ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(out.toFile());
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            boolean ended = p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+            if (!ended) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            String text = Files.readString(out);
+            return new Run(ended ? p.exitValue() : -1, ended ? text : text + "\n(killed after " + limit + ")");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    record Run(int exit, String output) {}
 
     private static String tail(String log) {
         return log.length() <= 20_000 ? log : log.substring(log.length() - 20_000);

@@ -74,6 +74,7 @@ final class ApiHandler extends Handler.Abstract {
             new FileEndpoints(s.service()).register(router);
             new SocketEndpoints(s.service(), s.sockets(), heartbeat).register(router);
         });
+        new AdminEndpoints(auth).register(router);
     }
 
     /** The sandbox service and the WebSocket container its interactive sessions are upgraded by. */

@@ -1,8 +1,10 @@
 package dev.era.http;
 
 import dev.era.api.AppSpec;
+import dev.era.api.NotFoundException;
 import dev.era.core.Deployment;
 import dev.era.core.DeploymentService;
+import dev.era.core.LifecycleState;
 import dev.era.core.SpecCodec;
 
 import java.time.Duration;
@@ -27,7 +29,7 @@ final class DeploymentEndpoints {
         r.add("POST", "/deployments", this::deploy, "wait");
         r.add("GET", "/deployments", this::list);
         r.add("GET", "/deployments/{ref}", this::get);
-        r.add("DELETE", "/deployments/{ref}", this::delete);
+        r.add("DELETE", "/deployments/{ref}", this::delete, "wait");
         r.add("GET", "/deployments/{ref}/status", this::status, "lines");
         r.add("POST", "/deployments/{ref}/stop", this::stop, "wait");
         r.add("POST", "/deployments/{ref}/start", this::start, "wait");
@@ -52,8 +54,22 @@ final class DeploymentEndpoints {
         ex.json(200, Views.deployment(deployments.get(ex.caller(), ex.param("ref"))));
     }
 
+    /**
+     * The core answers once the removal is under way (UNINSTALLING); with {@code ?wait=} the answer
+     * comes once the work is stopped and the files are gone (DELETED).
+     */
     private void delete(Exchange ex) {
-        ex.json(200, Views.deployment(deployments.delete(ex.caller(), ex.param("ref"))));
+        Optional<Duration> wait = ex.query().duration("wait", MAX_WAIT);
+        Deployment d = deployments.delete(ex.caller(), ex.param("ref"));
+        if (wait.isPresent()) {
+            try {
+                d = deployments.await(ex.caller(), d.id().value(), wait.get());
+            } catch (NotFoundException gone) {
+                // removed before the wait began
+                d = d.withState(LifecycleState.DELETED, "", d.updatedAt());
+            }
+        }
+        ex.json(200, Views.deployment(d));
     }
 
     private void status(Exchange ex) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.era.api.BadRequestException;
 
 import java.util.Collection;
 import java.util.Map;
@@ -35,6 +36,19 @@ final class Json {
         } catch (JsonProcessingException e) {
             // A tree of plain nodes always serialises; reaching this is a bug.
             throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+
+    /** Parses a request body; anything that is not one JSON document is a 400. */
+    static JsonNode parse(String body) {
+        try {
+            JsonNode n = MAPPER.readTree(body);
+            if (n == null || n.isMissingNode()) {
+                throw new BadRequestException("the body is empty; send a JSON object");
+            }
+            return n;
+        } catch (JsonProcessingException e) {
+            throw new BadRequestException("the body is not valid JSON: " + e.getOriginalMessage());
         }
     }
 

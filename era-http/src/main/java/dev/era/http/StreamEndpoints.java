@@ -76,6 +76,7 @@ final class StreamEndpoints {
     }
 
     private void page(Exchange ex, Caller caller, long after, int limit, Predicate<Event> wanted) {
+        long head = deployments.lastEventSeq();
         List<Event> out = new ArrayList<>();
         long cursor = after;
         while (out.size() < limit) {
@@ -93,7 +94,7 @@ final class StreamEndpoints {
                 break;
             }
         }
-        ex.json(200, Views.events(out, cursor));
+        ex.json(200, Views.events(out, cursor, head));
     }
 
     /** A HEAD gets the page's headers: a stream whose bytes are all dropped would never notice its client left. */

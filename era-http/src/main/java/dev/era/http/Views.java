@@ -97,12 +97,16 @@ final class Views {
         return o;
     }
 
-    /** @param lastSeq the seq to pass as {@code after} for the next page */
-    static ObjectNode events(List<Event> events, long lastSeq) {
+    /**
+     * @param lastSeq the seq to pass as {@code after} for the next page
+     * @param headSeq the newest event's seq in the whole log: follow from it to see only what comes next
+     */
+    static ObjectNode events(List<Event> events, long lastSeq, long headSeq) {
         ObjectNode o = Json.object();
         ArrayNode a = o.putArray("events");
         events.forEach(e -> a.add(event(e)));
         o.put("lastSeq", lastSeq);
+        o.put("headSeq", Math.max(headSeq, lastSeq));
         return o;
     }
 

@@ -25,6 +25,7 @@ abstract class ApiTest {
     static Path dir;
     static final FakeDeploymentService fake = new FakeDeploymentService();
     static FakeSandboxService sandboxes;
+    static final FakeAuthenticator auth = new FakeAuthenticator();
     static EraServer server;
     static TestHttp tcp;
     static TestHttp unix;
@@ -35,7 +36,7 @@ abstract class ApiTest {
     static void startServer() {
         sandboxes = new FakeSandboxService(dir.resolve("sandboxes"));
         server = EraServer.start(new HttpConfig("127.0.0.1", 0, Optional.of(dir.resolve("era.sock"))), fake, sandboxes,
-                new FakeAuthenticator());
+                auth);
         tcp = TestHttp.tcp(server.tcpPort());
         unix = TestHttp.unix(server.unixSocket().orElseThrow());
     }
@@ -49,6 +50,7 @@ abstract class ApiTest {
     void resetFake() {
         fake.reset();
         sandboxes.reset();
+        auth.reset();
     }
 
     @AfterEach

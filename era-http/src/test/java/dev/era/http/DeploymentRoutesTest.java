@@ -130,6 +130,17 @@ class DeploymentRoutesTest extends ApiTest {
     }
 
     @Test
+    void deleteWithWaitAnswersDeletedEvenWhenTheRemovalFinishedFirst() {
+        unix.post("/deployments?wait=10s", spec("web"), "Content-Type", YAML);
+
+        TestHttp.Reply r = unix.delete("/deployments/web?wait=10s");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("state").asText()).isEqualTo("DELETED");
+        assertThat(r.json().get("name").asText()).isEqualTo("web");
+    }
+
+    @Test
     void aDuplicateNameIsAConflict() {
         unix.post("/deployments", spec("web"), "Content-Type", YAML);
 

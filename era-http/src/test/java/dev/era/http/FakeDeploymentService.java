@@ -50,6 +50,7 @@ public final class FakeDeploymentService implements DeploymentService {
     private final Duration step;
     private volatile RuntimeException nextFailure;
     private long seq;
+    private final List<long[]> reads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int pids = 4000;
 
     public FakeDeploymentService() {
@@ -75,6 +76,7 @@ public final class FakeDeploymentService implements DeploymentService {
             logFollowers.clear();
             nextFailure = null;
             seq = 0;
+            reads.clear();
         }
     }
 
@@ -241,8 +243,22 @@ public final class FakeDeploymentService implements DeploymentService {
     @Override
     public List<Event> events(Caller caller, long afterSeq, int limit) {
         maybeFail();
+        reads.add(new long[]{afterSeq, limit});
         synchronized (lock) {
             return events.stream().filter(e -> e.seq() > afterSeq && caller.sees(e.tenant())).limit(limit).toList();
+        }
+    }
+
+    /** {@code (afterSeq, limit)} of every {@link #events} call since the last reset, in order. */
+    public List<long[]> eventReads() {
+        return List.copyOf(reads);
+    }
+
+    @Override
+    public long lastEventSeq() {
+        maybeFail();
+        synchronized (lock) {
+            return seq;
         }
     }
 

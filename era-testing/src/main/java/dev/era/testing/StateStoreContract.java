@@ -157,6 +157,16 @@ public abstract class StateStoreContract {
     }
 
     @Test
+    void lastSeqIsZeroForAnEmptyLogThenTheNewestEventsSeq() {
+        assertThat(store.lastSeq()).isZero();
+        Deployment d = deployment("acme", "web", tick());
+        store.create(d, event(d, "created", "created web"));
+        long seq = store.append(event(d, "note", "later"));
+
+        assertThat(store.lastSeq()).isEqualTo(seq);
+    }
+
+    @Test
     void transitionReplacesTheRowAndAppendsAnEventWithAHigherSeq() {
         Deployment d = deployment("acme", "web", tick());
         long createSeq = store.create(d, event(d, "created", "created"));

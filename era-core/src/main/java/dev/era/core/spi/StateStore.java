@@ -49,6 +49,9 @@ public interface StateStore extends AutoCloseable {
     /** Events with {@code seq > afterSeq}, oldest first, at most {@code limit}. */
     List<Event> events(long afterSeq, int limit);
 
+    /** The seq of the newest event, 0 when the log is empty; cheap, so that a follower can start from "now". */
+    long lastSeq();
+
     void saveApiKey(ApiKey key);
 
     Optional<ApiKey> apiKeyBySha256(String sha256);

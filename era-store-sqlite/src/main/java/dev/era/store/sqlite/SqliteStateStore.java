@@ -198,6 +198,12 @@ public final class SqliteStateStore implements StateStore {
     }
 
     @Override
+    public long lastSeq() {
+        // max() of the INTEGER PRIMARY KEY is answered from the end of the b-tree, not by a scan
+        return reads.read("read the newest event's seq", c -> queryLong(c, "SELECT coalesce(max(seq), 0) FROM events"));
+    }
+
+    @Override
     public void saveApiKey(ApiKey key) {
         Objects.requireNonNull(key, "key");
         writer.write(c -> {
@@ -381,6 +387,13 @@ public final class SqliteStateStore implements StateStore {
         try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getInt(1);
+        }
+    }
+
+    private static long queryLong(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
