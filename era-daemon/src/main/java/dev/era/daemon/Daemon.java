@@ -3,6 +3,7 @@ package dev.era.daemon;
 import dev.era.compat.OpenHandsApi;
 import dev.era.compat.OpenHandsConfig;
 import dev.era.compat.RunLoopApi;
+import dev.era.api.Capability;
 import dev.era.core.ApiKeyService;
 import dev.era.core.LocalSnapshotStore;
 import dev.era.core.RuntimeManager;
@@ -81,7 +82,7 @@ public final class Daemon implements AutoCloseable {
             manager = RuntimeManager.start(store, RuntimeManager.loadEngines(), config.dataDir(), clock, scheduler,
                     config.reconcileEvery());
             sandboxes = SandboxManager.start(manager, store, snapshotStore(config, clock), scheduler, clock,
-                    SandboxConfig.defaults().withWarmPool(config.warmPool()));
+                    SandboxConfig.defaults().withWarmPool(config.warmPool()).withDefaultEngine(sandboxEngine(manager)));
             ApiKeyService keys = new ApiKeyService(store, clock);
             Optional<String> first = keys.bootstrap();
             // RunLoop's devbox API, so RunLoop's SDKs work against ERA by changing their base URL and key
@@ -121,6 +122,16 @@ public final class Daemon implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /**
+     * The process engine is ERA's default sandbox engine (ARCHITECTURE.md); without this the first
+     * sandbox-capable engine by name would be, which is the OCI engine, and it needs an image.
+     * Sandboxes that name an engine (oci with an image) still get it.
+     */
+    private static String sandboxEngine(RuntimeManager manager) {
+        return manager.plugins().stream().anyMatch(p -> p.name().equals("process")
+                && p.capabilities().contains(Capability.SANDBOX)) ? "process" : "";
     }
 
     /** Snapshot archives go to the data directory unless an S3-compatible store is configured. */
