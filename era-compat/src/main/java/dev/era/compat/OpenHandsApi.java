@@ -122,23 +122,30 @@ public final class OpenHandsApi implements RouteModule {
                 }
             }
         }
-        // a list is an argv; a single string is a shell command line
+        int port = ports.free(taken(c.caller()));
+        SandboxRequest request = runtimeRequest(b, session, port, hex(24));
+        c.json(200, view(sandboxes.create(c.caller(), request)));
+    }
+
+    /**
+     * The sandbox of a runtime: the start command (a list is an argv, a string a bash command line)
+     * in its working directory, on the host's network, with the port and key in its environment and
+     * labels. A host image means no image; any other goes to the configured image engine.
+     */
+    SandboxRequest runtimeRequest(Body b, String session, int port, String key) {
         List<String> command = b.get("command").filter(v -> v.isTextual()).map(v -> List.of("/bin/bash", "-lc", v.asText()))
                 .orElseGet(() -> b.list("command"));
         if (command.isEmpty() || command.getLast().isBlank()) {
             throw Body.bad("command", "is required: the server to start in the runtime, as a list of arguments");
         }
         String image = b.text("image").orElse("");
-        int port = ports.free(taken(c.caller()));
-        String key = hex(24);
+        boolean host = image.isEmpty() || config.hostImages().contains(image);
         Map<String, String> env = new LinkedHashMap<>(b.strings("environment"));
         env.put("PORT", Integer.toString(port));
         env.put("SESSION_API_KEY", key);
         Map<String, String> labels = Map.of(SESSION, session, PORT, Integer.toString(port), KEY, key);
-        SandboxRequest request = new SandboxRequest("", "", config.hostImages().contains(image) ? "" : image,
-                Resources.UNLIMITED, "host", env, labels, IDLE, "",
-                inDirectory(b.text("working_dir").orElse(""), withPort(command, port)));
-        c.json(200, view(sandboxes.create(c.caller(), request)));
+        return new SandboxRequest("", host ? "" : config.imageEngine(), host ? "" : image, Resources.UNLIMITED, "host",
+                env, labels, IDLE, "", inDirectory(b.text("working_dir").orElse(""), withPort(command, port)));
     }
 
     /** OpenHands' default port among the arguments (or {@code {port}} inside one) becomes the chosen port. */

@@ -14,17 +14,29 @@ import java.util.Set;
  *                       listens on (runtimes use the host's network)
  * @param defaultPort    OpenHands' RemoteRuntime.port: an argument of the start command equal to it is
  *                       replaced by the port ERA chose
+ * @param imageEngine    the sandbox engine for any other image (such as {@code oci}); empty = the daemon's
+ *                       default sandbox engine
  */
-public record OpenHandsConfig(Set<String> hostImages, String registryPrefix, String publicHost, int defaultPort) {
+public record OpenHandsConfig(Set<String> hostImages, String registryPrefix, String publicHost, int defaultPort,
+                              String imageEngine) {
     public OpenHandsConfig {
         hostImages = Set.copyOf(hostImages);
         Objects.requireNonNull(registryPrefix, "registryPrefix");
+        Objects.requireNonNull(imageEngine, "imageEngine");
         if (publicHost.isBlank()) {
             throw new IllegalArgumentException("publicHost must name the host OpenHands reaches runtimes at");
         }
     }
 
+    public OpenHandsConfig withPublicHost(String host) {
+        return new OpenHandsConfig(hostImages, registryPrefix, host, defaultPort, imageEngine);
+    }
+
+    public OpenHandsConfig withImageEngine(String engine) {
+        return new OpenHandsConfig(hostImages, registryPrefix, publicHost, defaultPort, engine);
+    }
+
     public static OpenHandsConfig defaults() {
-        return new OpenHandsConfig(Set.of("era/host", "era-host"), "era.local/openhands", "127.0.0.1", 60000);
+        return new OpenHandsConfig(Set.of("era/host", "era-host"), "era.local/openhands", "127.0.0.1", 60000, "");
     }
 }

@@ -81,11 +81,33 @@ class OpenHandsApiTest {
         assertThat(get("/openhands/list").get("runtimes")).hasSize(1);
     }
 
+    static Body body(String json) throws Exception {
+        return new Body((com.fasterxml.jackson.databind.node.ObjectNode) Call.JSON.readTree(json));
+    }
+
     @Test
-    void theCommandGetsTheChosenPortInPlaceOfOpenHandsDefault() {
-        OpenHandsApi api = OpenHandsApi.create(server.sandboxes, OpenHandsConfig.defaults());
-        assertThat(api.withPort(List.of("serve", "60000", "--url=http://x:{port}/"), 41234))
-                .containsExactly("serve", "41234", "--url=http://x:41234/");
+    void theStartCommandRunsInItsDirectoryWithTheChosenPortInPlaceOfOpenHandsDefault() throws Exception {
+        OpenHandsApi api = OpenHandsApi.create(server.sandboxes, OpenHandsConfig.defaults().withImageEngine("oci"));
+        var r = api.runtimeRequest(body("""
+                {"image": "era/host", "command": ["serve", "60000", "--url=http://x:{port}/"], "working_dir": "/w"}"""),
+                "s", 41234, "k");
+        assertThat(r.command()).containsExactly("/bin/sh", "-c", "cd \"$0\" || exit 126; exec \"$@\"", "/w", "serve",
+                "41234", "--url=http://x:41234/");
+        assertThat(r.network()).isEqualTo("host");
+        assertThat(r.image()).isEmpty();
+        assertThat(r.engine()).as("a host image runs on the daemon's default engine").isEmpty();
+        assertThat(r.env()).containsEntry("PORT", "41234").containsEntry("SESSION_API_KEY", "k");
+        assertThat(r.labels()).containsEntry(OpenHandsApi.SESSION, "s").containsEntry(OpenHandsApi.PORT, "41234");
+    }
+
+    @Test
+    void aCommandLineStringRunsInBashAndAnImageGoesToTheImageEngine() throws Exception {
+        OpenHandsApi api = OpenHandsApi.create(server.sandboxes, OpenHandsConfig.defaults().withImageEngine("oci"));
+        var r = api.runtimeRequest(body("{\"image\": \"ghcr.io/acme/runtime:1\", \"command\": \"serve --port {port}\"}"),
+                "s", 5000, "k");
+        assertThat(r.command()).containsExactly("/bin/bash", "-lc", "serve --port 5000");
+        assertThat(r.image()).isEqualTo("ghcr.io/acme/runtime:1");
+        assertThat(r.engine()).isEqualTo("oci");
     }
 
     @Test
@@ -132,14 +154,6 @@ class OpenHandsApiTest {
         assertThat(call("GET", "/openhands/sessions/s-1", "", CompatServer.KEY_B).status()).isEqualTo(404);
         assertThat(call("POST", "/openhands/stop", "{\"runtime_id\": \"" + id + "\"}", CompatServer.KEY_B).status())
                 .isEqualTo(404);
-    }
-
-    @Test
-    void aCommandGivenAsOneStringIsRunByBash() {
-        post("/openhands/start", "{\"image\": \"era/host\", \"command\": \"serve --port {port}\", \"session_id\": \"s-2\"}");
-        var sandbox = server.sandboxes.list(dev.era.core.Caller.tenant("a")).getFirst();
-        assertThat(sandbox.env().get("PORT")).isNotBlank();
-        assertThat(get("/openhands/sessions/s-2").get("status").asText()).isEqualTo("running");
     }
 
     @Test
