@@ -91,9 +91,8 @@ public final class Daemon implements AutoCloseable {
             // OpenHands' remote-runtime API; runtimes listen on this host's ports, reached where the API is
             String host = config.tcpHost().isEmpty() || config.tcpHost().equals("0.0.0.0") || config.tcpHost().equals("::")
                     ? "127.0.0.1" : config.tcpHost();
-            OpenHandsConfig defaults = OpenHandsConfig.defaults();
-            OpenHandsApi openHands = OpenHandsApi.create(sandboxes, new OpenHandsConfig(defaults.hostImages(),
-                    defaults.registryPrefix(), host, defaults.defaultPort()));
+            OpenHandsApi openHands = OpenHandsApi.create(sandboxes, OpenHandsConfig.defaults().withPublicHost(host)
+                    .withImageEngine(hasSandboxEngine(manager, "oci") ? "oci" : ""));
             EraServer server;
             try {
                 server = EraServer.start(new HttpConfig(config.tcpHost(), config.tcpPort(),
@@ -130,8 +129,12 @@ public final class Daemon implements AutoCloseable {
      * Sandboxes that name an engine (oci with an image) still get it.
      */
     private static String sandboxEngine(RuntimeManager manager) {
-        return manager.plugins().stream().anyMatch(p -> p.name().equals("process")
-                && p.capabilities().contains(Capability.SANDBOX)) ? "process" : "";
+        return hasSandboxEngine(manager, "process") ? "process" : "";
+    }
+
+    private static boolean hasSandboxEngine(RuntimeManager manager, String name) {
+        return manager.plugins().stream().anyMatch(p -> p.name().equals(name)
+                && p.capabilities().contains(Capability.SANDBOX));
     }
 
     /** Snapshot archives go to the data directory unless an S3-compatible store is configured. */
