@@ -63,11 +63,7 @@ final class DevboxViews {
         o.putArray("capabilities");
         o.set("launch_parameters", launchParameters(s));
         ObjectNode metadata = o.putObject("metadata");
-        s.labels().forEach((k, v) -> {
-            if (!k.startsWith(OWN_LABELS)) {
-                metadata.put(k, v);
-            }
-        });
+        metadataOf(s).forEach(metadata::put);
         ArrayNode transitions = o.putArray("state_transitions");
         transitions.addObject().put("status", "provisioning").put("transition_time_ms", s.createdAt().toEpochMilli());
         if (!status.equals("provisioning")) {
@@ -228,7 +224,7 @@ final class DevboxViews {
 
     record Page<T>(List<T> items, boolean hasMore, int total) {}
 
-
+    /** The labels a client set, without the ones this layer keeps for itself. */
     static Map<String, String> metadataOf(Sandbox s) {
         Map<String, String> m = new java.util.LinkedHashMap<>();
         s.labels().forEach((k, v) -> {
