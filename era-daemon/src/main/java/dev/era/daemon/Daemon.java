@@ -1,5 +1,9 @@
 package dev.era.daemon;
 
+import dev.era.compat.OpenHandsApi;
+import dev.era.compat.OpenHandsConfig;
+import dev.era.compat.RunLoopApi;
+import dev.era.api.Capability;
 import dev.era.core.ApiKeyService;
 import dev.era.core.LocalSnapshotStore;
 import dev.era.core.RuntimeManager;
@@ -20,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -77,13 +82,21 @@ public final class Daemon implements AutoCloseable {
             manager = RuntimeManager.start(store, RuntimeManager.loadEngines(), config.dataDir(), clock, scheduler,
                     config.reconcileEvery());
             sandboxes = SandboxManager.start(manager, store, snapshotStore(config, clock), scheduler, clock,
-                    SandboxConfig.defaults().withWarmPool(config.warmPool()));
+                    SandboxConfig.defaults().withWarmPool(config.warmPool()).withDefaultEngine(sandboxEngine(manager)));
             ApiKeyService keys = new ApiKeyService(store, clock);
             Optional<String> first = keys.bootstrap();
+            // RunLoop's devbox API, so RunLoop's SDKs work against ERA by changing their base URL and key
+            RunLoopApi runLoop = RunLoopApi.create(sandboxes, config.dataDir().resolve("compat").resolve("uploads"),
+                    "none");
+            // OpenHands' remote-runtime API; runtimes listen on this host's ports, reached where the API is
+            String host = config.tcpHost().isEmpty() || config.tcpHost().equals("0.0.0.0") || config.tcpHost().equals("::")
+                    ? "127.0.0.1" : config.tcpHost();
+            OpenHandsApi openHands = OpenHandsApi.create(sandboxes, OpenHandsConfig.defaults().withPublicHost(host)
+                    .withImageEngine(hasSandboxEngine(manager, "oci") ? "oci" : ""));
             EraServer server;
             try {
                 server = EraServer.start(new HttpConfig(config.tcpHost(), config.tcpPort(),
-                        Optional.of(config.socket())), manager, sandboxes, keys);
+                        Optional.of(config.socket())), manager, sandboxes, keys, List.of(runLoop, openHands));
             } catch (UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
                 // a taken port, another daemon on the socket, a socket path too long: the message says which
                 throw new DaemonStartException(e.getMessage(), e);
@@ -108,6 +121,20 @@ public final class Daemon implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /**
+     * The process engine is ERA's default sandbox engine (ARCHITECTURE.md); without this the first
+     * sandbox-capable engine by name would be, which is the OCI engine, and it needs an image.
+     * Sandboxes that name an engine (oci with an image) still get it.
+     */
+    private static String sandboxEngine(RuntimeManager manager) {
+        return hasSandboxEngine(manager, "process") ? "process" : "";
+    }
+
+    private static boolean hasSandboxEngine(RuntimeManager manager, String name) {
+        return manager.plugins().stream().anyMatch(p -> p.name().equals(name)
+                && p.capabilities().contains(Capability.SANDBOX));
     }
 
     /** Snapshot archives go to the data directory unless an S3-compatible store is configured. */

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Every request passes here: route lookup, authentication by transport, the endpoint, and — for
@@ -43,17 +44,27 @@ final class ApiHandler extends Handler.Abstract {
     private final Authenticator auth;
     private final Metrics metrics;
     private final Router router = new Router();
+    private final List<RouteModule> modules;
 
     ApiHandler(DeploymentService deployments, Authenticator auth, Metrics metrics, OpenStreams streams,
                Duration heartbeat) {
-        this(deployments, Optional.empty(), auth, metrics, streams, heartbeat);
+        this(deployments, Optional.empty(), List.of(), auth, metrics, streams, heartbeat);
     }
 
-    /** @param sandboxes with a WebSocket container for the interactive route; empty serves no /sandboxes routes */
     ApiHandler(DeploymentService deployments, Optional<Sandboxes> sandboxes, Authenticator auth, Metrics metrics,
                OpenStreams streams, Duration heartbeat) {
+        this(deployments, sandboxes, List.of(), auth, metrics, streams, heartbeat);
+    }
+
+    /**
+     * @param sandboxes with a WebSocket container for the interactive route; empty serves no /sandboxes routes
+     * @param modules   served under their prefixes, before ERA's own routes are looked at
+     */
+    ApiHandler(DeploymentService deployments, Optional<Sandboxes> sandboxes, List<RouteModule> modules,
+               Authenticator auth, Metrics metrics, OpenStreams streams, Duration heartbeat) {
         this.auth = auth;
         this.metrics = metrics;
+        this.modules = List.copyOf(modules);
         new SystemEndpoints(deployments, metrics).register(router);
         new DeploymentEndpoints(deployments).register(router);
         new StreamEndpoints(deployments, streams, heartbeat).register(router);
@@ -78,6 +89,10 @@ final class ApiHandler extends Handler.Abstract {
         long started = System.nanoTime();
         String method = request.getMethod();
         String path = pathOf(request);
+        Optional<RouteModule> module = moduleFor(path);
+        if (module.isPresent()) {
+            return handleModule(module.get(), request, response, callback, started, method, path);
+        }
         Router.Match match = router.match(method, path);
         String label = match instanceof Router.Match.Found f ? f.route().template() : "unmatched";
         Request.addCompletionListener(request, failure ->
@@ -99,14 +114,43 @@ final class ApiHandler extends Handler.Abstract {
         return true;
     }
 
+    private Optional<RouteModule> moduleFor(String path) {
+        for (RouteModule m : modules) {
+            String p = m.prefix();
+            if (path.equals(p) || path.startsWith(p.endsWith("/") ? p : p + "/")) {
+                return Optional.of(m);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A module's request: labelled by its prefix in metrics, as it has its own routing. */
+    private boolean handleModule(RouteModule module, Request request, Response response, Callback callback,
+                                 long started, String method, String path) {
+        String label = module.prefix() + "/*";
+        Request.addCompletionListener(request, failure ->
+                metrics.record(label, method, response.getStatus(), System.nanoTime() - started));
+        try {
+            module.handle(authenticate(request, false, Query.of(Map.of(), Set.of())), request, response,
+                    callback);
+        } catch (Throwable t) {
+            fail(request, response, callback, t, method, path);
+        }
+        return true;
+    }
+
     private Caller authenticate(Request request, Router.Route route, Query query) {
+        return authenticate(request, route.queryParams().contains(KEY_PARAMETER), query);
+    }
+
+    private Caller authenticate(Request request, boolean keyInQuery, Query query) {
         Connector connector = request.getConnectionMetaData().getConnector();
         if (EraServer.UNIX.equals(connector.getName())) {
             // The socket's 0600 mode already admitted the caller.
             return Caller.ADMIN;
         }
         String key = presentedKey(request.getHeaders());
-        if (key.isEmpty() && route.queryParams().contains(KEY_PARAMETER)) {
+        if (key.isEmpty() && keyInQuery) {
             // Browsers cannot set headers on a WebSocket: the key may come as a query parameter or protocol.
             key = query.text(KEY_PARAMETER).or(() -> protocolKey(request.getHeaders())).orElse("").trim();
         }

@@ -3,6 +3,7 @@ package dev.era.http;
 import dev.era.core.Authenticator;
 import dev.era.core.DeploymentService;
 import dev.era.core.SandboxService;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -61,8 +63,25 @@ public final class EraServer implements AutoCloseable {
                 ApiHandler.HEARTBEAT);
     }
 
+    /**
+     * Like {@link #start(HttpConfig, DeploymentService, SandboxService, Authenticator)}, also serving each
+     * module's routes under its prefix (the compatibility APIs), authenticated and error-mapped as ERA's own.
+     *
+     * @throws IllegalArgumentException when a module's prefix overlaps ERA's routes or another module's
+     */
+    public static EraServer start(HttpConfig config, DeploymentService deployments, SandboxService sandboxes,
+                                  Authenticator auth, List<RouteModule> modules) {
+        return start(config, deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")), modules, auth,
+                ApiHandler.HEARTBEAT);
+    }
+
     static EraServer start(HttpConfig config, DeploymentService deployments, Authenticator auth, Duration heartbeat) {
         return start(config, deployments, Optional.empty(), auth, heartbeat);
+    }
+
+    static EraServer start(HttpConfig config, DeploymentService deployments, Optional<SandboxService> sandboxes,
+                           Authenticator auth, Duration heartbeat) {
+        return start(config, deployments, sandboxes, List.of(), auth, heartbeat);
     }
 
     /**
@@ -70,8 +89,9 @@ public final class EraServer implements AutoCloseable {
      *                  departed client is noticed
      */
     static EraServer start(HttpConfig config, DeploymentService deployments, Optional<SandboxService> sandboxes,
-                           Authenticator auth, Duration heartbeat) {
+                           List<RouteModule> modules, Authenticator auth, Duration heartbeat) {
         Objects.requireNonNull(config, "config");
+        checkPrefixes(modules);
         Objects.requireNonNull(deployments, "deployments");
         Objects.requireNonNull(auth, "auth");
         skipJettyMBeanProbe();
@@ -88,7 +108,10 @@ public final class EraServer implements AutoCloseable {
         http.setSendXPoweredBy(false);
         http.setRequestHeaderSize(16 * 1024);
 
-        ServerConnector tcp = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        // HTTP/1.1 first; a client that opens with the HTTP/2 preface (prior knowledge, as Node's http2 and
+        // RunLoop's SDK do) or asks to upgrade gets cleartext HTTP/2 on the same port.
+        ServerConnector tcp = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http),
+                new HTTP2CServerConnectionFactory(http));
         tcp.setName(TCP);
         tcp.setHost(config.tcpHost());
         tcp.setPort(config.tcpPort());
@@ -97,7 +120,8 @@ public final class EraServer implements AutoCloseable {
 
         UnixSocketFile socket = config.unixSocket().map(UnixSocketFile::prepare).orElse(null);
         if (socket != null) {
-            UnixDomainServerConnector unix = new UnixDomainServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+            UnixDomainServerConnector unix = new UnixDomainServerConnector(server, 1, 1, new HttpConnectionFactory(http),
+                    new HTTP2CServerConnectionFactory(http));
             unix.setName(UNIX);
             unix.setUnixDomainPath(socket.bindPath());
             unix.setIdleTimeout(60_000);
@@ -113,8 +137,8 @@ public final class EraServer implements AutoCloseable {
         container.setIdleTimeout(heartbeat.multipliedBy(8));
         container.setMaxBinaryMessageSize(1 << 20);
         container.setMaxTextMessageSize(1 << 20);
-        sockets.setHandler(new ApiHandler(deployments, sandboxes.map(s -> new ApiHandler.Sandboxes(s, container)), auth,
-                new Metrics(), streams, heartbeat));
+        sockets.setHandler(new ApiHandler(deployments, sandboxes.map(s -> new ApiHandler.Sandboxes(s, container)), modules,
+                auth, new Metrics(), streams, heartbeat));
         server.setHandler(sockets);
         server.setErrorHandler(new JsonErrorHandler());
         try {
@@ -130,6 +154,30 @@ public final class EraServer implements AutoCloseable {
             throw startFailure(config, e);
         }
         return new EraServer(server, tcp, socket, streams);
+    }
+
+    /** ERA's own top-level path segments; a module may not take one of them over. */
+    private static final List<String> OWN_SEGMENTS = List.of("health", "metrics", "plugins", "deployments", "events",
+            "logs", "sandboxes", "snapshots", "agents", "openapi.json");
+
+    private static void checkPrefixes(List<RouteModule> modules) {
+        List<String> seen = new java.util.ArrayList<>();
+        for (RouteModule m : modules) {
+            String p = m.prefix();
+            if (!p.matches("(/[A-Za-z0-9._-]+)+")) {
+                throw new IllegalArgumentException("route module prefix '" + p + "' must be a path like /v1");
+            }
+            String first = p.substring(1).split("/")[0];
+            if (OWN_SEGMENTS.contains(first)) {
+                throw new IllegalArgumentException("route module prefix " + p + " overlaps ERA's /" + first + " routes");
+            }
+            for (String other : seen) {
+                if (p.startsWith(other + "/") || other.startsWith(p + "/") || p.equals(other)) {
+                    throw new IllegalArgumentException("route module prefixes " + other + " and " + p + " overlap");
+                }
+            }
+            seen.add(p);
+        }
     }
 
     /** The bound TCP port (useful when the configured port was 0). */

@@ -61,8 +61,10 @@ final class PipeExec implements ExecProcess {
         // no terminal
     }
 
+    /** Waits for the applier to fork the command first: a signal sent before that would find no one to reach. */
     @Override
     public void signal(int signal) {
+        awaitCommandPid(process);
         SandboxExec.signal(process.pid(), signal);
     }
 

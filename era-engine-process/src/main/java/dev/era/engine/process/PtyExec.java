@@ -68,8 +68,10 @@ final class PtyExec implements ExecProcess {
         pty.resize(rows, cols);
     }
 
+    /** Waits for the applier to fork the command first: a signal sent before that would find no one to reach. */
     @Override
     public void signal(int signal) {
+        PipeExec.awaitCommandPid(process);
         SandboxExec.signal(process.pid(), signal);
     }
 
