@@ -21,7 +21,7 @@ final class QuickCommands {
     }
 
     static Optional<Integer> run(Map<String, String> env, Path home, PrintWriter out, PrintWriter err, String... args) {
-        EraCommand root = new EraCommand(env, home);
+        EraCommand root = new EraCommand(env, home, Stdio.system());
         String command = null;
         boolean url = false;
         boolean key = false;
