@@ -63,8 +63,8 @@ final class TickRunner {
 
     /** Thrown inside the runner when a tick ran over the limit; recorded as the tick's failure. */
     static final class TickTimeLimit extends RuntimeException {
-        TickTimeLimit(String message) {
-            super(message, null, false, false);
+        TickTimeLimit(String message, Throwable cause) {
+            super(message, cause, false, false);
         }
     }
 
@@ -84,6 +84,8 @@ final class TickRunner {
     final LongAdder failures = new LongAdder();
     final LongAdder retries = new LongAdder();
     final LongAdder deadLettered = new LongAdder();
+    /** Alarm triggers dropped because the alarm was cancelled, moved or handled meanwhile. */
+    final LongAdder staleAlarms = new LongAdder();
 
     TickRunner(AgentStore store, Clock clock, Timer timer, Executor executor, Settings settings, Sockets sockets,
                Watchdog watchdog) {
@@ -130,6 +132,7 @@ final class TickRunner {
             if (trigger instanceof Trigger.Alarm a) {
                 AlarmInfo info = act.alarms.get(a.name());
                 if (info == null || !info.due().equals(a.scheduledAt())) {
+                    staleAlarms.increment();
                     return new Skipped(); // cancelled, moved or already handled: the store is the truth
                 }
                 env.alarm = info;
@@ -137,9 +140,12 @@ final class TickRunner {
             }
             TickContext ctx = new TickContext(act, clock.instant(), this);
             Watchdog.Running watch = watchdog.enter(act.ref);
-            TickResult result;
+            TickResult result = null;
+            Throwable thrown = null;
             try {
                 result = act.agent.onTrigger(ctx, trigger);
+            } catch (Throwable t) {
+                thrown = t;
             } finally {
                 ctx.end();
                 watchdog.exit(watch);
@@ -147,8 +153,12 @@ final class TickRunner {
             ticks.increment();
             long took = clock.millis() - watch.startMs;
             if (watch.overran() || took > watchdog.limitMs()) {
+                // The overrun is the reason; what the interrupted agent threw is only its consequence.
                 throw new TickTimeLimit("The tick of " + act.ref + " ran " + took + " ms, over the limit of "
-                        + watchdog.limitMs() + " ms; make onTrigger return sooner (split the work over alarms)");
+                        + watchdog.limitMs() + " ms; make onTrigger return sooner (split the work over alarms)", thrown);
+            }
+            if (thrown != null) {
+                throw thrown;
             }
             if (result == null) {
                 throw new IllegalStateException("onTrigger of " + act.ref + " returned null; return TickResult.ok() for no reply");

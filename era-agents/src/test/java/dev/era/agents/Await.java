@@ -27,6 +27,18 @@ final class Await {
         return f.join();
     }
 
+    /** Waits for {@code condition}, moving {@code time} by {@code step} between looks. */
+    static void untilMovingTime(String what, ManualTime time, java.time.Duration step, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Timed out waiting until " + what + " while moving time");
+            }
+            time.advance(step);
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+        }
+    }
+
     static void until(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!condition.getAsBoolean()) {

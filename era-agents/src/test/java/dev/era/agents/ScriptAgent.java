@@ -20,6 +20,9 @@ final class ScriptAgent implements Agent<Long> {
     static final StateCodec<Long> CODEC = StateCodec.json(n -> Json.object().with("count", n),
             j -> ((Json.Obj) j).number("count", 0));
 
+    /** Attempts left to fail, by key, for "flaky": shared because a failed tick's agent instance is thrown away. */
+    static final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> FLAKY = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final ManualTime time;
 
     ScriptAgent(ManualTime time) {
@@ -112,6 +115,13 @@ final class ScriptAgent implements Agent<Long> {
                 ctx.alarms().after("boom", Duration.ofSeconds(1));
                 ctx.send(AgentRef.of("script", "other"), "from a failed tick");
                 throw new IllegalStateException("boom on purpose");
+            }
+            case "flaky" -> {
+                ctx.setState(ctx.state() + 1);
+                if (FLAKY.computeIfAbsent(w[1], k -> new java.util.concurrent.atomic.AtomicInteger(Integer.parseInt(w[2])))
+                        .getAndDecrement() > 0) {
+                    throw new IllegalStateException("flaky " + w[1]);
+                }
             }
             case "slow" -> time.advance(Duration.ofMillis(Long.parseLong(w[1])));
             case "hang" -> {
