@@ -101,12 +101,14 @@ public sealed interface Trigger {
 
     /**
      * A client closed its connection, or it broke. The connection is already gone from
-     * {@link Connections#list()}; this tick can no longer send to it.
+     * {@link Connections#list()}, so this tick can no longer send to it; its last attachment
+     * comes with the trigger (who left).
      */
-    record Disconnect(String connectionId, int code, String reason) implements Trigger {
+    record Disconnect(String connectionId, int code, String reason, String attachment) implements Trigger {
         public Disconnect {
             requireNonNull(connectionId, "connectionId");
             requireNonNull(reason, "reason");
+            requireNonNull(attachment, "attachment");
         }
     }
 

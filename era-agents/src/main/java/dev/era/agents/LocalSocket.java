@@ -69,7 +69,7 @@ final class LocalSocket implements AgentSocket {
     @Override
     public void close(int code, String reason) {
         if (markClosed()) {
-            runtime.deliverFromSocket(this, new Trigger.Disconnect(id, code, reason == null ? "" : reason));
+            runtime.deliverFromSocket(this, new Trigger.Disconnect(id, code, reason == null ? "" : reason, attachment));
         }
     }
 
@@ -105,7 +105,7 @@ final class LocalSocket implements AgentSocket {
     void broken(String why) {
         if (markClosed()) {
             closeSink(1011, "connection failed");
-            runtime.deliverFromSocket(this, new Trigger.Disconnect(id, 1006, why));
+            runtime.deliverFromSocket(this, new Trigger.Disconnect(id, 1006, why, attachment));
         }
     }
 
