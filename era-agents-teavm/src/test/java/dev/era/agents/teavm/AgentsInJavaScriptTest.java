@@ -40,6 +40,13 @@ class AgentsInJavaScriptTest {
     }
 
     @Test
+    void theBuildAlsoCompiledTheAgentsToWebAssemblyWithGc() throws IOException {
+        Path wasm = Path.of("target", "teavm", "agents.wasm");
+        byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(wasm), 4);
+        assertThat(head).as("the WebAssembly magic number").containsExactly(0, 'a', 's', 'm');
+    }
+
+    @Test
     void theCounterAgentTicksInNodeAndItsStateRoundTripsThroughItsJsonCodec() throws Exception {
         assertThat(runInNode("send counter c1 inc", "send counter c1 inc 41", "send counter c1 get", "state counter c1",
                 "send counter c1 bogus"))
