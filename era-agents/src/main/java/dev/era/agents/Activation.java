@@ -32,6 +32,8 @@ final class Activation implements Mailbox.Handler<Envelope> {
     Map<String, AlarmInfo> alarms = Map.of();
     long fence;
     volatile long lastUsedMs;
+    /** The tick in progress, for the watchdog; null between ticks. */
+    volatile Watchdog.Running running;
 
     Activation(AgentRef ref, AgentType type, Executor executor, TickRunner runner, long nowMs) {
         this.ref = ref;

@@ -43,6 +43,8 @@ final class AlarmClock {
     private Timer.Cancellable armed;
     private long armedForMs = Long.MAX_VALUE;
     private boolean stopped;
+    /** Serializes refills (each queries the store) without holding the queue's lock meanwhile. */
+    private final Object refilling = new Object();
 
     AlarmClock(AgentStore store, Clock clock, Timer timer, Executor executor, Duration horizon, LocalAgentRuntime runtime) {
         this.store = store;
@@ -148,7 +150,11 @@ final class AlarmClock {
                 return;
             }
         }
-        timer.schedule(Duration.ofMillis(Math.max(1, horizonMs / 2)), () -> executor.execute(this::refill));
+        // Rescheduled from the timer task itself (see Hibernator.schedule for why).
+        timer.schedule(Duration.ofMillis(Math.max(1, horizonMs / 2)), () -> {
+            scheduleRefill();
+            executor.execute(this::refill);
+        });
     }
 
     /**
@@ -157,6 +163,12 @@ final class AlarmClock {
      * before the query, which then finds it.
      */
     private void refill() {
+        synchronized (refilling) {
+            refillWindow();
+        }
+    }
+
+    private void refillWindow() {
         long from;
         long to;
         synchronized (this) {
@@ -178,9 +190,8 @@ final class AlarmClock {
         } catch (RuntimeException e) {
             LOG.error("Could not load the alarms due before {}; they fire after the next successful load", Instant.ofEpochMilli(to), e);
             synchronized (this) {
-                horizonEndMs = from; // try the same window again
+                horizonEndMs = Math.min(horizonEndMs, from); // the next refill tries this window again
             }
         }
-        scheduleRefill();
     }
 }

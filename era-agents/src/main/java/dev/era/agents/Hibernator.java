@@ -52,8 +52,8 @@ final class Hibernator {
         }
     }
 
-    /** One pass over the registry; returns how many agents it dropped. */
-    int sweep() {
+    /** One pass over the registry; returns how many agents it dropped. Sweeps run one at a time. */
+    synchronized int sweep() {
         sweepQueued.set(false);
         long idleBefore = clock.millis() - settings.idleTimeout().toMillis();
         boolean overCap = runner.loaded.get() > settings.maxActive();
@@ -85,17 +85,20 @@ final class Hibernator {
         return dropped;
     }
 
+    /**
+     * The next sweep is scheduled by the timer task itself, not after the sweep: the period then
+     * does not drift, and a manual clock moved far ahead runs every sweep on the way.
+     */
     private void schedule() {
         if (stopped) {
             return;
         }
         long period = Math.clamp(settings.idleTimeout().toMillis() / 2, 10, 30_000);
-        timer.schedule(Duration.ofMillis(period), () -> executor.execute(() -> {
-            try {
-                sweep();
-            } finally {
-                schedule();
+        timer.schedule(Duration.ofMillis(period), () -> {
+            schedule();
+            if (sweepQueued.compareAndSet(false, true)) { // at most one sweep queued or running
+                executor.execute(this::sweep);
             }
-        }));
+        });
     }
 }

@@ -60,7 +60,7 @@ final class LocalAgentRuntime implements AgentRuntime {
         this.executor = executor;
         this.ownsExecutor = ownsExecutor;
         this.settings = settings;
-        this.watchdog = new Watchdog(clock, timer, settings.maxTickDuration());
+        this.watchdog = new Watchdog(clock, timer, settings.maxTickDuration(), registry::values);
         this.runner = new TickRunner(store, clock, timer, executor, settings, sockets, watchdog);
         this.alarms = new AlarmClock(store, clock, timer, executor, settings.alarmHorizon(), this);
         this.hibernator = new Hibernator(this, runner, clock, timer, executor, settings);

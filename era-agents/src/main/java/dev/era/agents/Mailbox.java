@@ -107,7 +107,23 @@ final class Mailbox<T> {
                 turn = DONE;
             }
             if (!turn.isDone()) {
-                turn.whenComplete((ignored, failure) -> executor.execute(this::drain));
+                turn.whenComplete((ignored, failure) -> resume());
+                return;
+            }
+        }
+        executor.execute(this::drain);
+    }
+
+    /**
+     * Ends a turn that finished on another thread (a tick's commit): goes idle right there when
+     * nothing is queued, which is the common case, instead of paying for a thread hand-off only to
+     * find the queue empty.
+     */
+    private void resume() {
+        synchronized (this) {
+            if (queue == null || queue.isEmpty()) {
+                state = IDLE;
+                queue = null;
                 return;
             }
         }

@@ -52,6 +52,8 @@ final class Sqlite {
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         config.setBusyTimeout(BUSY_TIMEOUT_MS);
+        // Otherwise the driver asks for last_insert_rowid() after every update; the outbox uses RETURNING.
+        config.setGetGeneratedKeys(false);
         Connection c = DriverManager.getConnection("jdbc:sqlite:" + file, config.toProperties());
         try {
             String mode = pragma(c, "journal_mode");

@@ -139,7 +139,7 @@ final class TickRunner {
                 trigger = new Trigger.Alarm(a.name(), a.scheduledAt(), info.data());
             }
             TickContext ctx = new TickContext(act, clock.instant(), this);
-            Watchdog.Running watch = watchdog.enter(act.ref);
+            Watchdog.Running watch = watchdog.enter(act);
             TickResult result = null;
             Throwable thrown = null;
             try {
@@ -148,7 +148,7 @@ final class TickRunner {
                 thrown = t;
             } finally {
                 ctx.end();
-                watchdog.exit(watch);
+                watchdog.exit(act, watch);
             }
             ticks.increment();
             long took = clock.millis() - watch.startMs;
@@ -302,7 +302,6 @@ final class TickRunner {
     }
 
     private CompletableFuture<Void> deadLetter(Activation act, Envelope env, Throwable cause) {
-        deadLettered.increment();
         String error = cause.toString();
         LOG.warn("Gave up on a {} tick of {} after {} attempts; it is dead-lettered: {}", env.kind(), act.ref,
                 env.attempts, error);
@@ -326,6 +325,7 @@ final class TickRunner {
             } else if (!alarmPuts.isEmpty()) {
                 runtime.alarms.scheduled(act.ref, alarmPuts);
             }
+            deadLettered.increment(); // after the commit, so that a reader of the counter finds the dead letter
             env.fail(new AgentRuntimeException.TickFailed("The " + env.kind() + " to " + act.ref + " failed "
                     + env.attempts + " time(s) and was dead-lettered; last error: " + error
                     + ". Fix the agent, then look at its dead letters to replay what was lost",

@@ -6,8 +6,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Collection;
+import java.util.function.Supplier;
 
 /**
  * Enforces the maximum tick duration. Java cannot stop a thread safely, so an overrunning tick is
@@ -48,13 +48,15 @@ final class Watchdog {
     private final Clock clock;
     private final Timer timer;
     private final long limitMs;
-    private final Set<Running> running = ConcurrentHashMap.newKeySet();
+    /** The tick in progress hangs off its activation; a scan of them every quarter limit is cheaper than a shared set per tick. */
+    private final Supplier<Collection<Activation>> activations;
     private volatile boolean stopped;
 
-    Watchdog(Clock clock, Timer timer, Duration limit) {
+    Watchdog(Clock clock, Timer timer, Duration limit, Supplier<Collection<Activation>> activations) {
         this.clock = clock;
         this.timer = timer;
         this.limitMs = limit.toMillis();
+        this.activations = activations;
     }
 
     void start() {
@@ -69,15 +71,15 @@ final class Watchdog {
         return limitMs;
     }
 
-    Running enter(AgentRef agent) {
-        Running r = new Running(agent, Thread.currentThread(), clock.millis());
-        running.add(r);
+    Running enter(Activation act) {
+        Running r = new Running(act.ref, Thread.currentThread(), clock.millis());
+        act.running = r;
         return r;
     }
 
     /** Ends the tick's watch and clears an interrupt meant for it, so it cannot hit the thread's next task. */
-    void exit(Running r) {
-        running.remove(r);
+    void exit(Activation act, Running r) {
+        act.running = null;
         synchronized (r) {
             r.exited = true;
         }
@@ -94,8 +96,9 @@ final class Watchdog {
 
     private void check() {
         long now = clock.millis();
-        for (Running r : running) {
-            if (now - r.startMs > limitMs && !r.overran()) {
+        for (Activation a : activations.get()) {
+            Running r = a.running;
+            if (r != null && now - r.startMs > limitMs && !r.overran()) {
                 LOG.warn("A tick of {} has run {} ms, over the limit of {} ms; interrupting it. It will be rolled back.",
                         r.agent, now - r.startMs, limitMs);
                 r.interruptIfRunning();
