@@ -295,6 +295,12 @@ final class LocalAgentRuntime implements AgentRuntime {
                 break;
             }
         }
+        // Whatever is still queued (behind a tick that would not finish) is refused, not left hanging.
+        for (Activation a : registry.values()) {
+            for (Envelope env : a.mailbox.takeQueued()) {
+                env.fail(closedException());
+            }
+        }
         for (LocalSocket s : sockets.all()) {
             s.closeFromAgent(1001, "the agent runtime is shutting down");
         }

@@ -76,6 +76,15 @@ final class Mailbox<T> {
         return false;
     }
 
+    /** Removes and returns what is queued (not the turn in progress); for closing. */
+    synchronized java.util.List<T> takeQueued() {
+        java.util.List<T> out = queue == null ? java.util.List.of() : new java.util.ArrayList<>(queue);
+        if (queue != null) {
+            queue.clear();
+        }
+        return out;
+    }
+
     synchronized boolean idle() {
         return state == IDLE;
     }

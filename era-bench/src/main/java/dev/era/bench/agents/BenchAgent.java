@@ -49,7 +49,11 @@ public final class BenchAgent implements Agent<Long> {
             }
             case Trigger.Alarm a -> {
                 Instant now = Instant.now(); // wall time with microseconds, not the runtime's clock
-                lateness.accept(Duration.between(a.scheduledAt(), now).toNanos() / 1_000);
+                long us = Duration.between(a.scheduledAt(), now).toNanos() / 1_000;
+                lateness.accept(us);
+                if (us > 100_000 && Boolean.getBoolean("bench.debug")) {
+                    System.out.println("late " + us + " due " + a.scheduledAt() + " " + a.name() + " " + ctx.id());
+                }
                 return TickResult.ok();
             }
             default -> {
