@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Drops agents from memory: those idle longer than the idle timeout, and, when more agents are
@@ -25,7 +25,8 @@ final class Hibernator {
     private final Timer timer;
     private final Executor executor;
     private final Settings settings;
-    private final AtomicBoolean sweepQueued = new AtomicBoolean();
+    /** Sweep requests not yet served; a request made during a sweep causes one more sweep after it. */
+    private final AtomicInteger requests = new AtomicInteger();
     private volatile boolean stopped;
 
     Hibernator(LocalAgentRuntime runtime, TickRunner runner, Clock clock, Timer timer, Executor executor, Settings settings) {
@@ -47,14 +48,29 @@ final class Hibernator {
 
     /** Called when an agent is loaded; sweeps soon if that made too many. */
     void activated() {
-        if (runner.loaded.get() > settings.maxActive() && sweepQueued.compareAndSet(false, true)) {
-            executor.execute(this::sweep);
+        if (runner.loaded.get() > settings.maxActive()) {
+            requestSweep();
         }
     }
 
-    /** One pass over the registry; returns how many agents it dropped. Sweeps run one at a time. */
+    /**
+     * Coalesces requests: at most one sweep runs or waits at a time, and one requested while a
+     * sweep runs is served by another pass afterwards (which reads the clock afresh), never dropped.
+     */
+    void requestSweep() {
+        if (requests.getAndIncrement() == 0) {
+            executor.execute(() -> {
+                int served;
+                do {
+                    served = requests.get();
+                    sweep();
+                } while (requests.addAndGet(-served) > 0);
+            });
+        }
+    }
+
+    /** One pass over the registry; returns how many agents it dropped. */
     synchronized int sweep() {
-        sweepQueued.set(false);
         long idleBefore = clock.millis() - settings.idleTimeout().toMillis();
         boolean overCap = runner.loaded.get() > settings.maxActive();
         List<Activation> candidates = overCap ? new ArrayList<>() : List.of();
@@ -96,9 +112,7 @@ final class Hibernator {
         long period = Math.clamp(settings.idleTimeout().toMillis() / 2, 10, 30_000);
         timer.schedule(Duration.ofMillis(period), () -> {
             schedule();
-            if (sweepQueued.compareAndSet(false, true)) { // at most one sweep queued or running
-                executor.execute(this::sweep);
-            }
+            requestSweep();
         });
     }
 }

@@ -97,6 +97,11 @@ final class Mailbox<T> {
         return queue == null ? 0 : queue.size();
     }
 
+    @Override
+    public synchronized String toString() {
+        return "Mailbox[state=" + state + ", queued=" + (queue == null ? "none" : queue.size()) + "]";
+    }
+
     private void drain() {
         for (int i = 0; i < BATCH; i++) {
             T next;

@@ -40,10 +40,15 @@ final class Await {
     }
 
     static void until(String what, BooleanSupplier condition) {
+        until(what, condition, () -> "");
+    }
+
+    /** As {@link #until(String, BooleanSupplier)}, describing the state seen when it times out. */
+    static void until(String what, BooleanSupplier condition, java.util.function.Supplier<Object> state) {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out waiting until " + what);
+                throw new AssertionError("Timed out waiting until " + what + "; " + state.get());
             }
             java.util.concurrent.locks.LockSupport.parkNanos(200_000);
         }

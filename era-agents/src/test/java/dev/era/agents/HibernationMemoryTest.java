@@ -44,7 +44,7 @@ class HibernationMemoryTest {
                 rt.send("script", "warm" + i, "inc").join();
             }
             time.advance(Duration.ofMinutes(2));
-            Await.until("warm-up agents hibernated", () -> rt.admin().stats().activations() == 0);
+            Await.untilMovingTime("warm-up agents hibernated", time, Duration.ofSeconds(5), () -> rt.admin().stats().activations() == 0);
             long baseline = heapAfterGc();
 
             List<CompletableFuture<?>> batch = new ArrayList<>();
@@ -61,7 +61,7 @@ class HibernationMemoryTest {
             long active = heapAfterGc();
 
             time.advance(Duration.ofMinutes(2));
-            Await.until("all hibernated", () -> rt.admin().stats().activations() == 0);
+            Await.untilMovingTime("all hibernated", time, Duration.ofSeconds(5), () -> rt.admin().stats().activations() == 0);
             long hibernated = heapAfterGc();
 
             long perActive = (active - baseline) / AGENTS;

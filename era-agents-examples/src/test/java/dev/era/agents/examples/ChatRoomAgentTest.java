@@ -34,7 +34,7 @@ class ChatRoomAgentTest {
             assertThat(ada.received).containsExactly("* ada joined", "* bob joined", "ada: hello");
 
             time.advance(Duration.ofMinutes(5)); // the room hibernates; both stay connected
-            Frames.await("the room hibernated", () -> agents.admin().stats().loaded() == 0);
+            Frames.awaitMoving(time, Duration.ofSeconds(5), "the room hibernated", () -> agents.admin().stats().loaded() == 0);
             b.send("still here?");
             Frames.await("the woken room knew bob's name", () -> ada.received.contains("bob: still here?"));
             assertThat(agents.send("chat", "lobby", "who").join().text()).isEqualTo("ada,bob");
