@@ -14,7 +14,10 @@ import java.util.concurrent.CompletableFuture;
  * or exceptionally with an {@link AgentRuntimeException}.
  * <p>
  * Delivery: triggers from one caller thread reach an agent in call order, and each agent handles
- * one at a time. A call whose future has not completed when the process dies may or may not have
+ * one at a time. When the agent is idle, {@code send} and {@code request} run its tick on the
+ * calling thread (no hand-off, so a warm tick costs microseconds) and return once the tick has
+ * run; a tick that must commit still completes its future later, after the commit. Do not call
+ * them from a thread that must never run agent code. A call whose future has not completed when the process dies may or may not have
  * taken effect; one whose future completed has.
  */
 public interface AgentRuntime extends AutoCloseable {

@@ -119,7 +119,7 @@ final class LocalAgentRuntime implements AgentRuntime {
         CompletableFuture<TickResult> reply = new CompletableFuture<>();
         try {
             AgentRef ref = ref(type, id);
-            if (!deliver(ref, new Envelope(trigger, reply, 0))) {
+            if (!deliver(ref, new Envelope(trigger, reply, 0), true)) {
                 reply.completeExceptionally(overloaded(ref));
             }
         } catch (AgentRuntimeException e) {
@@ -179,6 +179,11 @@ final class LocalAgentRuntime implements AgentRuntime {
      * refuses the offer; it is then removed and a fresh one made.
      */
     boolean deliver(AgentRef ref, Envelope env) {
+        return deliver(ref, env, false);
+    }
+
+    /** @param callerRuns run the tick on the calling thread if the agent is idle (public API callers only) */
+    private boolean deliver(AgentRef ref, Envelope env, boolean callerRuns) {
         if (closing) {
             throw closedException();
         }
@@ -192,7 +197,9 @@ final class LocalAgentRuntime implements AgentRuntime {
                     act = fresh;
                 }
             }
-            switch (act.mailbox.offer(env, settings.mailboxCapacity())) {
+            Mailbox.Offer offer = callerRuns ? act.mailbox.offerAndRun(env, settings.mailboxCapacity())
+                    : act.mailbox.offer(env, settings.mailboxCapacity());
+            switch (offer) {
                 case ACCEPTED -> {
                     return true;
                 }

@@ -109,7 +109,12 @@ class RollbackTest {
     @Test
     void aHangingTickIsInterruptedByTheWatchdogAndItsAgentServesAgain() {
         start(1);
-        CompletableFuture<TickResult> hang = rt.send("script", "a", "hang");
+        // From another thread: an idle agent's tick runs on the sender's thread, and this one moves time.
+        CompletableFuture<TickResult> hang = CompletableFuture.supplyAsync(() -> rt.send("script", "a", "hang"))
+                .thenCompose(f -> f);
+        Await.until("the hanging tick started", () -> ((LocalAgentRuntime) rt).activation(
+                dev.era.agent.AgentRef.of("script", "a")) != null && !((LocalAgentRuntime) rt).activation(
+                dev.era.agent.AgentRef.of("script", "a")).mailbox.idle());
         CompletableFuture<TickResult> next = rt.send("script", "a", "inc");
         assertThatThrownBy(() -> Await.joinMovingTime(hang, time)).hasMessageContaining("over the limit");
         assertThat(Await.joinMovingTime(next, time).text()).isEqualTo("1");
