@@ -1,6 +1,7 @@
 package dev.era.agents;
 
 import dev.era.agent.Agent;
+import dev.era.agent.AgentPackage;
 import dev.era.agent.AgentRef;
 import dev.era.agents.spi.AgentStore;
 
@@ -71,6 +72,12 @@ public final class EraAgents {
             if (types.putIfAbsent(type, new AgentType(type, factory)) != null) {
                 throw new IllegalArgumentException("The agent type '" + type + "' is registered twice; give each type one factory");
             }
+            return this;
+        }
+
+        /** Registers every type of an agent package (see {@link AgentPackage}). */
+        public Builder register(AgentPackage agentPackage) {
+            Objects.requireNonNull(agentPackage, "agentPackage").register(this::register);
             return this;
         }
 

@@ -3,9 +3,7 @@ package dev.era.agents.teavm;
 import dev.era.agent.AgentRef;
 import dev.era.agent.TickResult;
 import dev.era.agent.Trigger;
-import dev.era.agents.examples.ChatRoomAgent;
-import dev.era.agents.examples.CounterAgent;
-import dev.era.agents.examples.ReminderAgent;
+import dev.era.agents.examples.ExampleAgents;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -26,10 +24,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        MemoryHost host = new MemoryHost(Long.parseLong("1742198400000"), System.out::println) // 2025-03-17T08:00Z
-                .register("counter", CounterAgent::new)
-                .register("chat", ChatRoomAgent::new)
-                .register("reminder", ReminderAgent::new);
+        MemoryHost host = new MemoryHost(Long.parseLong("1742198400000"), System.out::println); // 2025-03-17T08:00Z
+        new ExampleAgents().register(host::register); // the package the daemon finds with ServiceLoader
         for (String command : args) {
             run(host, command);
         }
