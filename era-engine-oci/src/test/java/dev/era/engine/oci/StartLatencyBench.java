@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * Not a test (surefire skips it): container start from a cached image to its first output line in
- * the log, and a pull+unpack of the test image into an empty store. Run by hand, see BENCH.md.
+ * the log, and a pull+unpack of the test image into an empty store. Run by hand, see BENCHMARKS.md at the repository root.
  */
 final class StartLatencyBench {
     private StartLatencyBench() {
