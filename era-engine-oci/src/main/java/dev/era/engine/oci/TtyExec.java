@@ -1,5 +1,7 @@
 package dev.era.engine.oci;
 
+import dev.era.os.Libc;
+
 import dev.era.api.EngineException;
 import dev.era.api.ExecProcess;
 import dev.era.api.ExecSpec;

@@ -1,5 +1,7 @@
 package dev.era.engine.process;
 
+import dev.era.os.Libc;
+
 import dev.era.api.BadRequestException;
 import dev.era.api.EngineException;
 import dev.era.api.ExecProcess;

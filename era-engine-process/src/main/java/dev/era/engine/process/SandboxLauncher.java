@@ -1,5 +1,7 @@
 package dev.era.engine.process;
 
+import dev.era.os.Libc;
+
 import dev.era.api.AppSpec;
 import dev.era.api.EngineException;
 import dev.era.api.InvalidSpecException;

@@ -1,5 +1,7 @@
 package dev.era.engine.process;
 
+import dev.era.os.Libc;
+
 import java.util.Collection;
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package dev.era.engine.process;
+package dev.era.os;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -10,6 +10,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -17,7 +18,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
- * The few libc calls the engine needs that the JDK does not offer, through the FFM API: terminal
+ * The few libc calls ERA's engines need that the JDK does not offer, through the FFM API: terminal
  * file descriptors (open, read, write, poll, ioctl, fchown, close), {@code kill} of a process group,
  * and bind mounts. Each call returns its raw result and the {@code errno} it left, so that callers
  * can retry on {@code EINTR} and tell {@code EIO} (the terminal's other side is gone) apart.
@@ -25,32 +26,32 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * <p>Calls that can block ({@link #read}, {@link #write}, {@link #poll}) must run on platform
  * threads: a virtual thread inside a native call pins its carrier.
  */
-final class Libc {
-    static final int EPERM = 1;
-    static final int ESRCH = 3;
-    static final int EINTR = 4;
-    static final int EIO = 5;
-    static final int EAGAIN = 11;
+public final class Libc {
+    public static final int EPERM = 1;
+    public static final int ESRCH = 3;
+    public static final int EINTR = 4;
+    public static final int EIO = 5;
+    public static final int EAGAIN = 11;
 
-    static final int O_RDWR = 0x2;
-    static final int O_NOCTTY = 0x100;
-    static final int O_NOFOLLOW = 0x20000;
-    static final int O_CLOEXEC = 0x80000;
+    public static final int O_RDWR = 0x2;
+    public static final int O_NOCTTY = 0x100;
+    public static final int O_NOFOLLOW = 0x20000;
+    public static final int O_CLOEXEC = 0x80000;
 
-    static final long TIOCSWINSZ = 0x5414;
-    static final long TIOCGWINSZ = 0x5413;
-    static final long TIOCGPTN = 0x80045430L;
-    static final long TIOCSPTLCK = 0x40045431L;
+    public static final long TIOCSWINSZ = 0x5414;
+    public static final long TIOCGWINSZ = 0x5413;
+    public static final long TIOCGPTN = 0x80045430L;
+    public static final long TIOCSPTLCK = 0x40045431L;
 
-    static final short POLLIN = 0x1;
-    static final short POLLOUT = 0x4;
+    public static final short POLLIN = 0x1;
+    public static final short POLLOUT = 0x4;
 
-    static final long MS_BIND = 4096;
-    static final int MNT_DETACH = 2;
+    public static final long MS_BIND = 4096;
+    public static final int MNT_DETACH = 2;
 
     /** A call's return value and the errno it set (meaningful only when the value is -1). */
-    record Result(long value, int errno) {
-        boolean failed() {
+    public record Result(long value, int errno) {
+        public boolean failed() {
             return value == -1;
         }
     }
@@ -100,7 +101,7 @@ final class Libc {
         return new IllegalStateException("libc " + call + " could not be called (a bug in its binding): " + t, t);
     }
 
-    static Result open(String path, int flags) {
+    public static Result open(String path, int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(STATE);
             return result((int) OPEN.invokeExact(state, arena.allocateFrom(path), flags, 0), state);
@@ -110,7 +111,7 @@ final class Libc {
     }
 
     /** Reads up to {@code buffer.length} bytes; the value is the count, 0 at end of file. */
-    static Result read(int fd, byte[] buffer) {
+    public static Result read(int fd, byte[] buffer) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(STATE);
             MemorySegment buf = arena.allocate(buffer.length);
@@ -124,7 +125,7 @@ final class Libc {
         }
     }
 
-    static Result write(int fd, byte[] buffer, int offset, int length) {
+    public static Result write(int fd, byte[] buffer, int offset, int length) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(STATE);
             MemorySegment buf = arena.allocate(Math.max(1, length));
@@ -135,7 +136,7 @@ final class Libc {
         }
     }
 
-    static Result close(int fd) {
+    public static Result close(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(STATE);
             return result((int) CLOSE.invokeExact(state, fd), state);
@@ -145,7 +146,7 @@ final class Libc {
     }
 
     /** Waits up to {@code timeoutMillis} for {@code events} on {@code fd}; the value is the revents (0 on timeout). */
-    static Result poll(int fd, short events, int timeoutMillis) {
+    public static Result poll(int fd, short events, int timeoutMillis) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(STATE);
             MemorySegment pollfd = arena.allocate(POLLFD);
@@ -159,7 +160,7 @@ final class Libc {
     }
 
     /** {@code ioctl(fd, request, &value)} for requests taking a pointer to one int; the value read back is returned. */
-    static Result ioctlInt(int fd, long request, int value) {
+    public static Result ioctlInt(int fd, long request, int value) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(STATE);
             MemorySegment arg = arena.allocateFrom(JAVA_INT, value);
@@ -171,7 +172,7 @@ final class Libc {
     }
 
     /** Sets a terminal's size ({@code struct winsize}: rows, cols, xpixel, ypixel as unsigned shorts). */
-    static Result setWindowSize(int fd, int rows, int cols) {
+    public static Result setWindowSize(int fd, int rows, int cols) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(STATE);
             MemorySegment size = arena.allocate(8);
@@ -183,7 +184,7 @@ final class Libc {
         }
     }
 
-    static Result fchown(int fd, int uid, int gid) {
+    public static Result fchown(int fd, int uid, int gid) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(STATE);
             return result((int) FCHOWN.invokeExact(state, fd, uid, gid), state);
@@ -193,7 +194,7 @@ final class Libc {
     }
 
     /** {@code kill(pid, signal)}; a negative pid is a process group. */
-    static Result kill(long pid, int signal) {
+    public static Result kill(long pid, int signal) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(STATE);
             return result((int) KILL.invokeExact(state, (int) pid, signal), state);
@@ -202,7 +203,7 @@ final class Libc {
         }
     }
 
-    static Result bindMount(String source, String target) {
+    public static Result bindMount(String source, String target) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(STATE);
             return result((int) MOUNT.invokeExact(state, arena.allocateFrom(source), arena.allocateFrom(target),
@@ -213,7 +214,7 @@ final class Libc {
     }
 
     /** Detaches a mount now; the kernel frees it when nothing uses it any more. */
-    static Result detach(String target) {
+    public static Result detach(String target) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(STATE);
             return result((int) UMOUNT2.invokeExact(state, arena.allocateFrom(target), MNT_DETACH), state);
@@ -222,7 +223,7 @@ final class Libc {
         }
     }
 
-    static String describe(int errno) {
+    public static String describe(int errno) {
         return switch (errno) {
             case EPERM -> "EPERM (operation not permitted)";
             case 2 -> "ENOENT (no such file or directory)";
@@ -234,5 +235,31 @@ final class Libc {
             case 22 -> "EINVAL (invalid argument)";
             default -> "errno " + errno;
         };
+    }
+
+    /**
+     * Opens a new pseudo-terminal on the host's {@code /dev/ptmx}, unlocked; returns the master and
+     * sets {@code slaveNumber[0]} to the N of {@code /dev/pts/N}.
+     */
+    public static Result openPty(int[] slaveNumber) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            Result fd = result((int) OPEN.invokeExact(state, arena.allocateFrom("/dev/ptmx", StandardCharsets.UTF_8),
+                    O_RDWR | O_NOCTTY | O_CLOEXEC, 0), state);
+            if (fd.failed()) {
+                return fd;
+            }
+            MemorySegment arg = arena.allocateFrom(JAVA_INT, 0);
+            Result unlocked = result((int) IOCTL.invokeExact(state, (int) fd.value(), TIOCSPTLCK, arg), state);
+            Result number = unlocked.failed() ? unlocked : result((int) IOCTL.invokeExact(state, (int) fd.value(), TIOCGPTN, arg), state);
+            if (number.failed()) {
+                close((int) fd.value());
+                return number;
+            }
+            slaveNumber[0] = arg.get(JAVA_INT, 0);
+            return fd;
+        } catch (Throwable t) {
+            throw unexpected("open /dev/ptmx", t);
+        }
     }
 }
