@@ -141,8 +141,9 @@ public final class InteractiveSession implements AutoCloseable {
         }
     }
 
+    /** False once the command ended, the session broke, or this side closed it. */
     public boolean isOpen() {
-        return !exit.isDone();
+        return !closing && !exit.isDone();
     }
 
     /** Closes the WebSocket; a command still running is killed by the daemon. */
