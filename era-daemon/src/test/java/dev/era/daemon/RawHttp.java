@@ -60,10 +60,16 @@ final class RawHttp {
             s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
             s.setSoTimeout(30_000);
             s.getOutputStream().write(head.toString().getBytes(StandardCharsets.UTF_8));
-            if (body != null) {
-                s.getOutputStream().write(body);
+            try {
+                if (body != null) {
+                    s.getOutputStream().write(body);
+                }
+                s.getOutputStream().flush();
+            } catch (IOException refused) {
+                // a server may answer (413) and close before it has read a large body: the answer
+                // is already on its way, so read it rather than report the broken pipe
+                return read(s.getInputStream(), method.equals("HEAD"));
             }
-            s.getOutputStream().flush();
             return read(s.getInputStream(), method.equals("HEAD"));
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + target + ": " + e.getMessage(), e);
