@@ -272,7 +272,7 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
         String cwd = !spec.workingDir().isEmpty() ? spec.workingDir()
                 : Files.isDirectory(ref.bundle().resolve("rootfs").resolve(WORKSPACE.substring(1))) ? WORKSPACE : "";
         Runc r = runc(ref);
-        return spec.tty() ? TtyExec.start(r, ref.container(), spec, cwd) : RuncExec.start(r, ref.container(), spec, cwd);
+        return spec.tty() ? TtyExec.start(r, ref.bundle(), ref.container(), spec, cwd) : RuncExec.start(r, ref.container(), spec, cwd);
     }
 
     /** For a sandbox, its {@code /workspace}: a host directory of the deployment, bind-mounted, kept across stops and versions. */

@@ -110,6 +110,16 @@ class OciExecTest {
         }
     }
 
+    @Test
+    void aTerminalHasItsSizeBeforeTheCommandRuns() {
+        for (int i = 0; i < 5; i++) { // without the size at creation, runc sized the pty after the start: a race
+            try (Terminal term = Terminal.open(engine, handle, 33, 101 + i, "/bin/sh", "-c", "stty size")) {
+                assertThat(term.await("33 " + (101 + i), TIMEOUT)).doesNotContain("0 0");
+                assertThat(term.process().exitCode()).succeedsWithin(TIMEOUT).isEqualTo(0);
+            }
+        }
+    }
+
     private static void pause(Duration d) {
         try {
             Thread.sleep(d);
