@@ -81,7 +81,7 @@ public final class Daemon implements AutoCloseable {
         try {
             manager = RuntimeManager.start(store, RuntimeManager.loadEngines(), config.dataDir(), clock, scheduler,
                     config.reconcileEvery());
-            sandboxes = SandboxManager.start(manager, store, snapshotStore(config, clock), scheduler, clock,
+            sandboxes = SandboxManager.recover(manager, store, snapshotStore(config, clock), scheduler, clock,
                     SandboxConfig.defaults().withWarmPool(config.warmPool()).withDefaultEngine(sandboxEngine(manager)));
             ApiKeyService keys = new ApiKeyService(store, clock);
             Optional<String> first = keys.bootstrap();
@@ -101,6 +101,7 @@ public final class Daemon implements AutoCloseable {
                 // a taken port, another daemon on the socket, a socket path too long: the message says which
                 throw new DaemonStartException(e.getMessage(), e);
             }
+            sandboxes.fillWarmPool(); // after the API is up: pool sandboxes are not part of the daemon's start
             first.ifPresent(key -> out.println("""
                     First start: this is the admin API key for TCP clients. It is shown once and stored only as a hash.
                       %s
