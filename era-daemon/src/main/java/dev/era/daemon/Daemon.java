@@ -4,6 +4,11 @@ import dev.era.compat.OpenHandsApi;
 import dev.era.compat.OpenHandsConfig;
 import dev.era.compat.RunLoopApi;
 import dev.era.api.Capability;
+import dev.era.api.EngineException;
+import dev.era.api.ImageCache;
+import dev.era.api.RuntimePlugin;
+import dev.era.engine.oci.OciEngine;
+import dev.era.engine.oci.RegistryCredentials;
 import dev.era.core.ApiKeyService;
 import dev.era.core.LocalSnapshotStore;
 import dev.era.core.RuntimeManager;
@@ -25,7 +30,9 @@ import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * One running ERA daemon: the store, the engines, the runtime manager and the API, started in
@@ -79,8 +86,8 @@ public final class Daemon implements AutoCloseable {
         RuntimeManager manager = null;
         SandboxManager sandboxes = null;
         try {
-            manager = RuntimeManager.start(store, RuntimeManager.loadEngines(), config.dataDir(), clock, scheduler,
-                    config.reconcileEvery());
+            Map<String, RuntimePlugin> engines = engines(config);
+            manager = RuntimeManager.start(store, engines, config.dataDir(), clock, scheduler, config.reconcileEvery());
             sandboxes = SandboxManager.start(manager, store, snapshotStore(config, clock), scheduler, clock,
                     SandboxConfig.defaults().withWarmPool(config.warmPool()).withDefaultEngine(sandboxEngine(manager)));
             ApiKeyService keys = new ApiKeyService(store, clock);
@@ -94,9 +101,13 @@ public final class Daemon implements AutoCloseable {
             OpenHandsApi openHands = OpenHandsApi.create(sandboxes, OpenHandsConfig.defaults().withPublicHost(host)
                     .withImageEngine(hasSandboxEngine(manager, "oci") ? "oci" : ""));
             EraServer server;
+            HttpConfig http = new HttpConfig(config.tcpHost(), config.tcpPort(), Optional.of(config.socket()));
+            Optional<ImageCache> images = engines.values().stream().filter(ImageCache.class::isInstance)
+                    .map(ImageCache.class::cast).findFirst();
             try {
-                server = EraServer.start(new HttpConfig(config.tcpHost(), config.tcpPort(),
-                        Optional.of(config.socket())), manager, sandboxes, keys, List.of(runLoop, openHands));
+                server = images.isPresent()
+                        ? EraServer.start(http, manager, sandboxes, keys, List.of(runLoop, openHands), images.get())
+                        : EraServer.start(http, manager, sandboxes, keys, List.of(runLoop, openHands));
             } catch (UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
                 // a taken port, another daemon on the socket, a socket path too long: the message says which
                 throw new DaemonStartException(e.getMessage(), e);
@@ -121,6 +132,27 @@ public final class Daemon implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /**
+     * The engines on the class path; the oci engine as the daemon configures it: its image store in the
+     * data directory (which also serves {@code /images}) and the registry credentials file.
+     */
+    private static Map<String, RuntimePlugin> engines(DaemonConfig config) {
+        Map<String, RuntimePlugin> engines = new TreeMap<>(RuntimeManager.loadEngines());
+        if (engines.get("oci") instanceof OciEngine) {
+            RegistryCredentials credentials;
+            try {
+                credentials = RegistryCredentials.load(config.registryAuth());
+            } catch (EngineException e) {
+                throw new DaemonStartException(e.getMessage(), e);
+            }
+            engines.put("oci", OciEngine.create(config.dataDir(), credentials));
+            if (!credentials.registries().isEmpty()) {
+                LOG.info("registry credentials for {} from {}", credentials.registries(), config.registryAuth());
+            }
+        }
+        return engines;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.era.http;
 
+import dev.era.api.ImageCache;
 import dev.era.core.Authenticator;
 import dev.era.core.DeploymentService;
 import dev.era.core.SandboxService;
@@ -75,6 +76,16 @@ public final class EraServer implements AutoCloseable {
                 ApiHandler.HEARTBEAT);
     }
 
+    /**
+     * Like {@link #start(HttpConfig, DeploymentService, SandboxService, Authenticator, List)}, also serving
+     * {@code /images} from {@code images} (the oci engine's image cache).
+     */
+    public static EraServer start(HttpConfig config, DeploymentService deployments, SandboxService sandboxes,
+                                  Authenticator auth, List<RouteModule> modules, ImageCache images) {
+        return start(config, deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")), modules,
+                Optional.of(Objects.requireNonNull(images, "images")), auth, ApiHandler.HEARTBEAT);
+    }
+
     static EraServer start(HttpConfig config, DeploymentService deployments, Authenticator auth, Duration heartbeat) {
         return start(config, deployments, Optional.empty(), auth, heartbeat);
     }
@@ -90,6 +101,11 @@ public final class EraServer implements AutoCloseable {
      */
     static EraServer start(HttpConfig config, DeploymentService deployments, Optional<SandboxService> sandboxes,
                            List<RouteModule> modules, Authenticator auth, Duration heartbeat) {
+        return start(config, deployments, sandboxes, modules, Optional.empty(), auth, heartbeat);
+    }
+
+    static EraServer start(HttpConfig config, DeploymentService deployments, Optional<SandboxService> sandboxes,
+                           List<RouteModule> modules, Optional<ImageCache> images, Authenticator auth, Duration heartbeat) {
         Objects.requireNonNull(config, "config");
         checkPrefixes(modules);
         Objects.requireNonNull(deployments, "deployments");
@@ -138,7 +154,7 @@ public final class EraServer implements AutoCloseable {
         container.setMaxBinaryMessageSize(1 << 20);
         container.setMaxTextMessageSize(1 << 20);
         sockets.setHandler(new ApiHandler(deployments, sandboxes.map(s -> new ApiHandler.Sandboxes(s, container)), modules,
-                auth, new Metrics(), streams, heartbeat));
+                images, auth, new Metrics(), streams, heartbeat));
         server.setHandler(sockets);
         server.setErrorHandler(new JsonErrorHandler());
         try {
@@ -158,7 +174,7 @@ public final class EraServer implements AutoCloseable {
 
     /** ERA's own top-level path segments; a module may not take one of them over. */
     private static final List<String> OWN_SEGMENTS = List.of("health", "metrics", "plugins", "deployments", "events",
-            "logs", "sandboxes", "snapshots", "agents", "openapi.json");
+            "logs", "sandboxes", "snapshots", "agents", "images", "admin", "openapi.json");
 
     private static void checkPrefixes(List<RouteModule> modules) {
         List<String> seen = new java.util.ArrayList<>();
