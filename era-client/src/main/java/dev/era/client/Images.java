@@ -92,7 +92,7 @@ public final class Images {
      * @param force remove it even when a deployment uses it (409 otherwise)
      */
     public ImageRemoval remove(String reference, boolean force) {
-        JsonNode n = client.call("DELETE", "/images/" + EraClient.segment(reference) + (force ? "?force=true" : ""), null, null,
+        JsonNode n = client.call("DELETE", "/images?reference=" + EraClient.query(reference) + (force ? "&force=true" : ""), null, null,
                 java.time.Duration.ZERO);
         List<String> removed = new ArrayList<>();
         n.path("removed").forEach(r -> removed.add(r.asText()));

@@ -39,7 +39,8 @@ final class ImageEndpoints {
     void register(Router r) {
         r.add("GET", "/images", this::list);
         r.add("POST", "/images/pull", this::pull);
-        r.add("DELETE", "/images/{reference}", this::remove, "force");
+        // a query parameter, not a path segment: references hold '/', and Jetty refuses an encoded one in a path
+        r.add("DELETE", "/images", this::remove, "reference", "force");
         r.add("POST", "/images/gc", this::gc);
     }
 
@@ -82,7 +83,7 @@ final class ImageEndpoints {
 
     private void remove(Exchange ex) {
         requireAdmin(ex, "removing images");
-        ex.json(200, ImageViews.removal(images().remove(ex.param("reference"), ex.query().flag("force"))));
+        ex.json(200, ImageViews.removal(images().remove(ex.query().required("reference"), ex.query().flag("force"))));
     }
 
     private void gc(Exchange ex) {
