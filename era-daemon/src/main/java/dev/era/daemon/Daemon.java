@@ -19,6 +19,9 @@ import dev.era.snapshot.s3.S3SnapshotStore;
 import dev.era.core.Scheduler;
 import dev.era.http.EraServer;
 import dev.era.http.HttpConfig;
+import dev.era.core.spi.StateStore;
+import dev.era.store.postgres.PostgresConfig;
+import dev.era.store.postgres.PostgresStateStore;
 import dev.era.store.sqlite.SqliteStateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,14 +45,14 @@ import java.util.TreeMap;
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     private final DataDirLock lock;
-    private final SqliteStateStore store;
+    private final StateStore store;
     private final Scheduler scheduler;
     private final RuntimeManager manager;
     private final SandboxManager sandboxes;
     private final EraServer server;
     private final ApiKeyService keys;
 
-    private Daemon(DataDirLock lock, SqliteStateStore store, Scheduler scheduler, RuntimeManager manager,
+    private Daemon(DataDirLock lock, StateStore store, Scheduler scheduler, RuntimeManager manager,
                    SandboxManager sandboxes, ApiKeyService keys, EraServer server) {
         this.lock = lock;
         this.sandboxes = sandboxes;
@@ -75,9 +78,9 @@ public final class Daemon implements AutoCloseable {
         }
         DataDirLock lock = DataDirLock.acquire(config.dataDir());
         Clock clock = Clock.systemUTC();
-        SqliteStateStore store;
+        StateStore store;
         try {
-            store = SqliteStateStore.open(config.database());
+            store = openStore(config);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
@@ -132,6 +135,22 @@ public final class Daemon implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /** The embedded SQLite store in the data directory, or the PostgreSQL store the configuration names. */
+    private static StateStore openStore(DaemonConfig config) {
+        if (config.storeUrl().isEmpty()) {
+            return SqliteStateStore.open(config.database());
+        }
+        PostgresConfig pg;
+        try {
+            pg = PostgresConfig.parse(config.storeUrl().get());
+        } catch (IllegalArgumentException e) {
+            throw new DaemonStartException("the store URL (--store-url or ERA_STORE) is not usable: " + e.getMessage(), e);
+        }
+        PostgresStateStore store = PostgresStateStore.open(pg);
+        LOG.info("state store: PostgreSQL {}", store.describe());
+        return store;
     }
 
     /**

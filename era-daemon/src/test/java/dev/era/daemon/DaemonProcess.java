@@ -54,7 +54,14 @@ final class DaemonProcess implements AutoCloseable {
 
     /** Starts {@code era serve} and returns once it logged that it is ready (recovery is done by then). */
     static DaemonProcess start(Path dataDir) {
-        List<String> cmd = java(List.of("serve", "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0"));
+        return start(dataDir, new String[0]);
+    }
+
+    /** As {@link #start(Path)}, with more {@code serve} options (such as {@code --store-url}). */
+    static DaemonProcess start(Path dataDir, String... serveOptions) {
+        List<String> args = new ArrayList<>(List.of("serve", "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0"));
+        args.addAll(List.of(serveOptions));
+        List<String> cmd = java(args);
         long spawned = System.nanoTime();
         Process p;
         try {

@@ -65,7 +65,9 @@ public final class PostgresStateStore implements StateStore {
         hc.setMinimumIdle(Math.min(2, config.poolSize()));
         hc.setAutoCommit(false);
         hc.setConnectionTimeout(10_000);
-        hc.setInitializationFailTimeout(10_000);
+        // one attempt: a wrong password or a missing database does not get better by retrying, and the
+        // daemon's supervisor (systemd, compose) restarts it when the server was merely not up yet
+        hc.setInitializationFailTimeout(1);
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(hc);

@@ -68,7 +68,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
         Process server = new ProcessBuilder(asServerUser(List.of(install.resolve("bin/postgres").toString(), "-D", data.toString(),
                 "-p", Integer.toString(port), "-k", sockets.toString(), "-c", "listen_addresses=127.0.0.1",
-                "-c", "max_connections=200")))
+                "-c", "max_connections=200",
+                // no fsync: a test server need not survive a power loss, and CREATE DATABASE per test is
+                // several times faster; commits still go through the WAL, so a killed server loses nothing
+                "-c", "fsync=off")))
                 .redirectErrorStream(true).redirectOutput(base.resolve("postgres.log").toFile()).start();
         EmbeddedPostgres pg = new EmbeddedPostgres(base, server, port);
         pg.awaitReady(Duration.ofSeconds(60));
