@@ -26,7 +26,9 @@ import java.util.function.Supplier;
  * deployment through transitions (a row update plus an event, one transaction each, as the
  * lifecycle controller journals) for {@code seconds}; prints writes per second and the latency of
  * one write. SQLite on a file in a temp directory; PostgreSQL on a local server from zonky's
- * binaries with fsync on. Usage: {@code StoreBench [--seconds 10] [--writers 1,8,32]}.
+ * binaries, with fsync on (each commit waits for its WAL to reach the disk, unlike SQLite's
+ * {@code synchronous=NORMAL}) and, for the split of the cost, off.
+ * Usage: {@code StoreBench [--seconds 10] [--writers 1,8,32] [--skip-sqlite]}.
  */
 public final class StoreBench {
     private StoreBench() {
@@ -34,8 +36,14 @@ public final class StoreBench {
 
     public static void main(String[] args) throws Exception {
         int seconds = 10;
+        boolean sqlite = true;
         List<Integer> writers = List.of(1, 8, 32);
-        for (int i = 0; i < args.length - 1; i += 2) {
+        for (int i = 0; i < args.length; i += 2) {
+            if (args[i].equals("--skip-sqlite")) {
+                sqlite = false;
+                i--;
+                continue;
+            }
             switch (args[i]) {
                 case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
                 case "--writers" -> writers = Arrays.stream(args[i + 1].split(",")).map(Integer::parseInt).toList();
@@ -45,16 +53,18 @@ public final class StoreBench {
         System.out.println("| store | writers | writes | writes/s | p50 | p99 | max |");
         System.out.println("|---|---|---|---|---|---|---|");
         Path dir = Files.createTempDirectory("era-store-bench-");
-        for (int w : writers) {
+        for (int w : sqlite ? writers : List.<Integer>of()) {
             Path file = dir.resolve("sqlite-" + w + ".db");
-            report("SQLite (WAL, group commit)", w, run(() -> SqliteStateStore.open(file), w, seconds));
+            report("SQLite (WAL, synchronous=NORMAL, group commit)", w, run(() -> SqliteStateStore.open(file), w, seconds));
         }
-        try (EmbeddedPostgres pg = EmbeddedPostgres.start(true)) {
-            for (int w : writers) {
-                String db = pg.createDatabase();
-                report("PostgreSQL 18 (local, fsync on, pool " + Math.min(w, 32) + ")", w,
-                        run(() -> PostgresStateStore.open(new dev.era.store.postgres.PostgresConfig(pg.jdbcUrl(db), "postgres", "",
-                                Math.min(w, 32))), w, seconds));
+        for (boolean fsync : List.of(true, false)) {
+            try (EmbeddedPostgres pg = EmbeddedPostgres.start(fsync)) {
+                for (int w : writers) {
+                    String db = pg.createDatabase();
+                    report("PostgreSQL 18 (local, fsync " + (fsync ? "on" : "off") + ", pool " + Math.min(w, 32) + ")", w,
+                            run(() -> PostgresStateStore.open(new dev.era.store.postgres.PostgresConfig(pg.jdbcUrl(db), "postgres",
+                                    "", Math.min(w, 32))), w, seconds));
+                }
             }
         }
     }

@@ -26,9 +26,11 @@ import java.util.Optional;
 
 /**
  * The state store on PostgreSQL, for daemons that share one database: the same tables and rules as
- * the SQLite store, through a HikariCP pool. Every write is one transaction; its event is inserted
- * last, under a transaction-level advisory lock, so event seqs become visible in the order they
- * were handed out and a follower of the log never skips one. Reads see every write that has returned.
+ * the SQLite store, through a HikariCP pool. Writes are group-committed by one writer thread
+ * ({@link GroupCommitWriter}): each is atomic, and many share one transaction under load. Every
+ * transaction that inserts events holds a transaction-level advisory lock to its commit, so event
+ * seqs become visible in the order they were handed out, across every daemon on the database, and
+ * a follower of the log never skips one. Reads see every write that has returned.
  * <p>
  * Times are stored with millisecond precision. {@link #saveApiKey} inserts; a second key with the
  * same id or SHA-256 is a {@link ConflictException}. {@link #purge} of an unknown id is a
@@ -40,10 +42,12 @@ public final class PostgresStateStore implements StateStore {
     static final long EVENTS_LOCK = 0x455241_02L;
 
     private final HikariDataSource pool;
+    private final GroupCommitWriter writer;
     private final String where;
 
     private PostgresStateStore(HikariDataSource pool, String where) {
         this.pool = pool;
+        this.writer = new GroupCommitWriter(pool, where);
         this.where = where;
     }
 
@@ -309,10 +313,19 @@ public final class PostgresStateStore implements StateStore {
         });
     }
 
-    /** Closes every connection; writes that returned are committed already. Idempotent. */
+    /** Commits the writes already queued, then closes every connection. Idempotent. */
     @Override
     public void close() {
-        pool.close();
+        try {
+            writer.close();
+        } finally {
+            pool.close();
+        }
+    }
+
+    /** Transactions the writer committed so far (fewer than writes under load: group commit). */
+    long commits() {
+        return writer.commits();
     }
 
     /** The database this store uses, as {@code jdbc:postgresql://... as user}. */
@@ -331,18 +344,7 @@ public final class PostgresStateStore implements StateStore {
     }
 
     private <T> T write(Work<T> work) {
-        try (Connection c = pool.getConnection()) {
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
-                throw Failures.ofWrite(where, e);
-            }
-        } catch (SQLException e) {
-            throw Failures.store(where, "write", e); // no connection: the pool is closed or the server gone
-        }
+        return writer.write(work::run);
     }
 
     private <T> T read(String doing, Work<T> work) {

@@ -89,6 +89,41 @@ class PostgresStateStoreTest extends StateStoreContract {
     }
 
     @Test
+    void concurrentWritesShareCommitsAndAConflictInABatchFailsOnlyItself() throws Exception {
+        PostgresStateStore pg = (PostgresStateStore) store;
+        long before = pg.commits();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<java.util.concurrent.Future<?>> jobs = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(16)) {
+            for (int t = 0; t < 16; t++) {
+                int thread = t;
+                jobs.add(pool.submit(() -> {
+                    go.await();
+                    for (int i = 0; i < 20; i++) {
+                        store.append(daemonEvent(tick(), "writer " + thread + " #" + i));
+                    }
+                    // every thread also tries the same name: one wins, fifteen conflict, no append is lost
+                    var d = dev.era.testing.StoreFixtures.deployment("acme", "contested", tick());
+                    try {
+                        store.create(d, dev.era.testing.StoreFixtures.event(d, "created", "created"));
+                    } catch (dev.era.api.ConflictException expected) {
+                        // the others' writes in the same batch still commit
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (var j : jobs) {
+                j.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+
+        assertThat(store.events(0, 10_000)).filteredOn(e -> e.message().startsWith("writer ")).hasSize(320);
+        assertThat(store.deployments()).extracting(d -> d.name()).containsExactly("contested");
+        assertThat(pg.commits() - before).as("transactions for 336 writes").isLessThan(336);
+    }
+
+    @Test
     void twoStoresOnOneDatabaseSeeEachOthersWrites() {
         try (StateStore other = PostgresStateStore.open(postgres.config(database))) {
             long seq = other.append(daemonEvent(tick(), "from the other node"));
