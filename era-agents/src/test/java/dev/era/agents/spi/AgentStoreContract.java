@@ -213,6 +213,18 @@ public abstract class AgentStoreContract {
     }
 
     @Test
+    void commitsOfOneAgentInFlightTogetherLandInTheOrderTheyWereMade() {
+        commit(write(ALICE).kv("k", "first").alarm(alarm("a", T0)).build());
+
+        CompletableFuture<Committed> delete = store.commit(write(ALICE).deleteKv("k").deleteAlarm("a").build());
+        CompletableFuture<Committed> put = store.commit(write(ALICE).kv("k", "second").alarm(alarm("a", T0.plusSeconds(1))).build());
+        CompletableFuture.allOf(delete, put).orTimeout(30, TimeUnit.SECONDS).join();
+
+        assertThat(store.kvGet(ALICE, "k")).hasValueSatisfying(v -> assertThat(v).isEqualTo(bytes("second")));
+        assertThat(store.load(ALICE).alarms()).containsExactly(alarm("a", T0.plusSeconds(1)));
+    }
+
+    @Test
     void everythingCommittedSurvivesCloseAndReopen() {
         Committed c = commit(write(ALICE).state("s").kv("k", "v").alarm(alarm("a", T0)).send(BOB, "m")
                 .deadLetter("message", "p", "e", 2).build());

@@ -163,9 +163,19 @@ final class AgentCommitWriter implements AutoCloseable {
                 try (Statement s = c.createStatement()) {
                     s.execute("SELECT pg_advisory_xact_lock(" + OUTBOX_LOCK + ")");
                 }
+                // a second write of one agent starts a new segment: within a segment statements run grouped by kind
+                List<Pending> segment = new ArrayList<>();
+                java.util.Set<dev.era.agent.AgentRef> seen = new java.util.HashSet<>();
                 for (Pending p : batch) {
-                    results.add(p.write() != null ? apply(c, p.write()) : discard(c, p.discard()));
+                    if (p.write() != null && !seen.add(p.write().agent())) {
+                        results.addAll(applyAll(c, segment));
+                        segment = new ArrayList<>();
+                        seen.clear();
+                        seen.add(p.write().agent());
+                    }
+                    segment.add(p);
                 }
+                results.addAll(applyAll(c, segment));
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 try {
@@ -198,110 +208,125 @@ final class AgentCommitWriter implements AutoCloseable {
                 + cause.getMessage() + "; check that PostgreSQL runs and the server's log", Map.of("database", where), cause);
     }
 
-    private static Committed discard(Connection c, long seq) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM agent_dead_letter WHERE seq = ?")) {
-            ps.setLong(1, seq);
-            ps.executeUpdate();
-        }
-        return Committed.NOTHING;
-    }
-
-    private Committed apply(Connection c, TickWrite w) throws SQLException {
-        String type = w.agent().type();
-        String id = w.agent().id();
-        if (w.state().isPresent()) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO agent_state (type, id, state, updated_ms) VALUES (?, ?, ?, ?)"
-                    + " ON CONFLICT (type, id) DO UPDATE SET state = EXCLUDED.state, updated_ms = EXCLUDED.updated_ms")) {
-                ps.setString(1, type);
-                ps.setString(2, id);
-                ps.setBytes(3, w.state().get());
-                ps.setLong(4, clock.millis());
-                ps.executeUpdate();
-            }
-        }
-        if (!w.kvPuts().isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO agent_kv (type, id, key, value) VALUES (?, ?, ?, ?)"
-                    + " ON CONFLICT (type, id, key) DO UPDATE SET value = EXCLUDED.value")) {
+    /**
+     * Applies a batch with one JDBC batch per kind of statement, so a batch of ticks costs a handful of
+     * round trips rather than several per tick. Reordering by kind is safe: the caller gives a segment
+     * with at most one write per agent, so no two of its writes touch the same rows, and a message or
+     * dead letter is consumed or discarded only after the commit that made it completed.
+     */
+    private List<Committed> applyAll(Connection c, List<Pending> batch) throws SQLException {
+        long now = clock.millis();
+        try (PreparedStatement state = c.prepareStatement("INSERT INTO agent_state (type, id, state, updated_ms) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (type, id) DO UPDATE SET state = EXCLUDED.state, updated_ms = EXCLUDED.updated_ms");
+             PreparedStatement putKv = c.prepareStatement("INSERT INTO agent_kv (type, id, key, value) VALUES (?, ?, ?, ?)"
+                     + " ON CONFLICT (type, id, key) DO UPDATE SET value = EXCLUDED.value");
+             PreparedStatement deleteKv = c.prepareStatement("DELETE FROM agent_kv WHERE type = ? AND id = ? AND key = ?");
+             PreparedStatement putAlarm = c.prepareStatement("INSERT INTO agent_alarm (type, id, name, due_ms, schedule, data)"
+                     + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (type, id, name) DO UPDATE SET due_ms = EXCLUDED.due_ms,"
+                     + " schedule = EXCLUDED.schedule, data = EXCLUDED.data");
+             PreparedStatement deleteAlarm = c.prepareStatement("DELETE FROM agent_alarm WHERE type = ? AND id = ? AND name = ?");
+             PreparedStatement consume = c.prepareStatement("DELETE FROM agent_outbox WHERE seq = ?");
+             PreparedStatement dead = c.prepareStatement("INSERT INTO agent_dead_letter (type, id, trigger, payload, error,"
+                     + " attempts, failed_ms) VALUES (?, ?, ?, ?, ?, ?, ?)");
+             PreparedStatement discard = c.prepareStatement("DELETE FROM agent_dead_letter WHERE seq = ?");
+             PreparedStatement send = c.prepareStatement("INSERT INTO agent_outbox (to_type, to_id, from_type, from_id, data,"
+                     + " created_ms) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq")) {
+            int[] counts = new int[8];
+            for (Pending p : batch) {
+                if (p.write() == null) {
+                    discard.setLong(1, p.discard());
+                    discard.addBatch();
+                    counts[7]++;
+                    continue;
+                }
+                TickWrite w = p.write();
+                String type = w.agent().type();
+                String id = w.agent().id();
+                if (w.state().isPresent()) {
+                    state.setString(1, type);
+                    state.setString(2, id);
+                    state.setBytes(3, w.state().get());
+                    state.setLong(4, now);
+                    state.addBatch();
+                    counts[0]++;
+                }
                 for (Map.Entry<String, byte[]> e : w.kvPuts().entrySet()) {
-                    ps.setString(1, type);
-                    ps.setString(2, id);
-                    ps.setString(3, e.getKey());
-                    ps.setBytes(4, e.getValue());
-                    ps.addBatch();
+                    putKv.setString(1, type);
+                    putKv.setString(2, id);
+                    putKv.setString(3, e.getKey());
+                    putKv.setBytes(4, e.getValue());
+                    putKv.addBatch();
+                    counts[1]++;
                 }
-                ps.executeBatch();
-            }
-        }
-        deleteByName(c, "DELETE FROM agent_kv WHERE type = ? AND id = ? AND key = ?", type, id, w.kvDeletes());
-        if (!w.alarmPuts().isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO agent_alarm (type, id, name, due_ms, schedule, data)"
-                    + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (type, id, name) DO UPDATE SET due_ms = EXCLUDED.due_ms,"
-                    + " schedule = EXCLUDED.schedule, data = EXCLUDED.data")) {
+                counts[2] += addNames(deleteKv, type, id, w.kvDeletes());
                 for (AlarmInfo a : w.alarmPuts()) {
-                    ps.setString(1, type);
-                    ps.setString(2, id);
-                    ps.setString(3, a.name());
-                    ps.setLong(4, a.due().toEpochMilli());
-                    ps.setString(5, a.schedule().text());
-                    ps.setString(6, a.data());
-                    ps.addBatch();
+                    putAlarm.setString(1, type);
+                    putAlarm.setString(2, id);
+                    putAlarm.setString(3, a.name());
+                    putAlarm.setLong(4, a.due().toEpochMilli());
+                    putAlarm.setString(5, a.schedule().text());
+                    putAlarm.setString(6, a.data());
+                    putAlarm.addBatch();
+                    counts[3]++;
                 }
-                ps.executeBatch();
-            }
-        }
-        deleteByName(c, "DELETE FROM agent_alarm WHERE type = ? AND id = ? AND name = ?", type, id, w.alarmDeletes());
-        List<Long> seqs = w.sends().isEmpty() ? List.of() : new ArrayList<>(w.sends().size());
-        for (TickWrite.Outgoing o : w.sends()) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO agent_outbox (to_type, to_id, from_type, from_id, data,"
-                    + " created_ms) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq")) {
-                ps.setString(1, o.to().type());
-                ps.setString(2, o.to().id());
-                ps.setString(3, o.from().type());
-                ps.setString(4, o.from().id());
-                ps.setBytes(5, o.data());
-                ps.setLong(6, clock.millis());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    seqs.add(rs.getLong(1));
+                counts[4] += addNames(deleteAlarm, type, id, w.alarmDeletes());
+                if (w.consumedOutboxSeq() != 0) {
+                    consume.setLong(1, w.consumedOutboxSeq());
+                    consume.addBatch();
+                    counts[5]++;
+                }
+                if (w.deadLetter().isPresent()) {
+                    TickWrite.NewDeadLetter d = w.deadLetter().get();
+                    dead.setString(1, type);
+                    dead.setString(2, id);
+                    dead.setString(3, d.trigger());
+                    dead.setBytes(4, d.payload());
+                    dead.setString(5, d.error());
+                    dead.setInt(6, d.attempts());
+                    dead.setLong(7, now);
+                    dead.addBatch();
+                    counts[6]++;
                 }
             }
-        }
-        if (w.consumedOutboxSeq() != 0) {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM agent_outbox WHERE seq = ?")) {
-                ps.setLong(1, w.consumedOutboxSeq());
-                ps.executeUpdate();
+            PreparedStatement[] kinds = {state, putKv, deleteKv, putAlarm, deleteAlarm, consume, dead, discard};
+            for (int k = 0; k < kinds.length; k++) {
+                if (counts[k] > 0) {
+                    kinds[k].executeBatch();
+                }
             }
-        }
-        if (w.deadLetter().isPresent()) {
-            TickWrite.NewDeadLetter d = w.deadLetter().get();
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO agent_dead_letter (type, id, trigger, payload, error,"
-                    + " attempts, failed_ms) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, type);
-                ps.setString(2, id);
-                ps.setString(3, d.trigger());
-                ps.setBytes(4, d.payload());
-                ps.setString(5, d.error());
-                ps.setInt(6, d.attempts());
-                ps.setLong(7, clock.millis());
-                ps.executeUpdate();
+            // sends one by one, in batch order: each needs its seq back, and seqs must follow commit order
+            List<Committed> out = new ArrayList<>(batch.size());
+            for (Pending p : batch) {
+                if (p.write() == null || p.write().sends().isEmpty()) {
+                    out.add(Committed.NOTHING);
+                    continue;
+                }
+                List<Long> seqs = new ArrayList<>(p.write().sends().size());
+                for (TickWrite.Outgoing o : p.write().sends()) {
+                    send.setString(1, o.to().type());
+                    send.setString(2, o.to().id());
+                    send.setString(3, o.from().type());
+                    send.setString(4, o.from().id());
+                    send.setBytes(5, o.data());
+                    send.setLong(6, now);
+                    try (ResultSet rs = send.executeQuery()) {
+                        rs.next();
+                        seqs.add(rs.getLong(1));
+                    }
+                }
+                out.add(new Committed(seqs));
             }
+            return out;
         }
-        return seqs.isEmpty() ? Committed.NOTHING : new Committed(seqs);
     }
 
-    private static void deleteByName(Connection c, String sql, String type, String id, java.util.Set<String> names)
-            throws SQLException {
-        if (names.isEmpty()) {
-            return;
+    private static int addNames(PreparedStatement ps, String type, String id, java.util.Set<String> names) throws SQLException {
+        for (String n : names) {
+            ps.setString(1, type);
+            ps.setString(2, id);
+            ps.setString(3, n);
+            ps.addBatch();
         }
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (String n : names) {
-                ps.setString(1, type);
-                ps.setString(2, id);
-                ps.setString(3, n);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+        return names.size();
     }
 }
