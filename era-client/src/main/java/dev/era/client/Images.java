@@ -46,7 +46,7 @@ public final class Images {
      *                            404 when the registry has no such image, 502 when the registry fails
      */
     public ImageInfo pull(String reference, Consumer<PullProgress> progress) {
-        ObjectNode body = Wire.JSON.createObjectNode().put("reference", reference);
+        ObjectNode body = Wire.object().put("reference", reference);
         Http1.Stream stream = http.open("POST", "/images/pull", "application/x-ndjson", "application/json",
                 body.toString().getBytes(StandardCharsets.UTF_8));
         try (var channel = stream.channel()) {

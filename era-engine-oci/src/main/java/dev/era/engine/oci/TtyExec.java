@@ -6,6 +6,10 @@ import dev.era.api.EngineException;
 import dev.era.api.ExecProcess;
 import dev.era.api.ExecSpec;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +17,8 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * once both have ended.
  */
 final class TtyExec implements ExecProcess {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int POLL_MILLIS = 100;
 
     private final Process runc;
@@ -54,7 +61,7 @@ final class TtyExec implements ExecProcess {
         this.input = Channels.newOutputStream(in.sink());
     }
 
-    static TtyExec start(Runc runc, String container, ExecSpec spec, String cwd) {
+    static TtyExec start(Runc runc, Path bundle, String container, ExecSpec spec, String cwd) {
         int[] number = new int[1];
         Libc.Result pty = Libc.openPty(number);
         if (pty.failed()) {
@@ -63,24 +70,57 @@ final class TtyExec implements ExecProcess {
         }
         int master = (int) pty.value();
         java.io.File slave = new java.io.File("/dev/pts/" + number[0]);
+        Path process = null;
         try {
             Libc.setWindowSize(master, spec.rows(), spec.cols());
-            List<String> command = new ArrayList<>(runc.command("exec", "--tty"));
-            if (!cwd.isEmpty()) {
-                command.addAll(List.of("--cwd", cwd));
-            }
-            spec.env().forEach((k, v) -> command.addAll(List.of("--env", k + "=" + v)));
-            command.add(container);
-            command.addAll(spec.command());
-            Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(slave))
+            process = writeProcess(bundle, spec, cwd);
+            List<String> command = new ArrayList<>(runc.command("exec", "--tty", "--process", process.toString(), container));
+            Process started = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(slave))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(slave)).redirectError(ProcessBuilder.Redirect.appendTo(slave)).start();
-            TtyExec exec = new TtyExec(process, master);
+            Path written = process;
+            started.onExit().thenRun(() -> deleteQuietly(written));
+            TtyExec exec = new TtyExec(started, master);
             exec.startPumps();
             return exec;
         } catch (IOException e) {
             Libc.close(master);
+            deleteQuietly(process);
             throw new EngineException("cannot exec " + spec.command() + " on a terminal in " + container + ": " + e.getMessage(),
                     Map.of("container", container), e);
+        }
+    }
+
+    /**
+     * The exec's process spec: the container's own (user, capabilities, rlimits, environment), with the
+     * command, cwd, extra environment and the terminal's size. runc sizes the container's pty from
+     * {@code consoleSize} before the command runs; a resize after the start (what runc does for
+     * {@code exec --tty} without it) races the command's first look at its terminal.
+     */
+    private static Path writeProcess(Path bundle, ExecSpec spec, String cwd) throws IOException {
+        ObjectNode config = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+        ObjectNode process = (ObjectNode) config.path("process");
+        ArrayNode args = process.putArray("args");
+        spec.command().forEach(args::add);
+        ArrayNode env = process.withArray("env");
+        spec.env().forEach((k, v) -> env.add(k + "=" + v));
+        if (!cwd.isEmpty()) {
+            process.put("cwd", cwd);
+        }
+        process.put("terminal", true);
+        process.putObject("consoleSize").put("height", spec.rows()).put("width", spec.cols());
+        Path file = Files.createTempFile(bundle, "exec-", ".json");
+        JSON.writeValue(file.toFile(), process);
+        return file;
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a leftover exec spec in the bundle is removed with the container
         }
     }
 
