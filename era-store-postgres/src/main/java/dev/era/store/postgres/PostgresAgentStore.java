@@ -326,7 +326,7 @@ public final class PostgresAgentStore implements AgentStore {
     }
 
     private static String schema() {
-        try (InputStream in = PostgresAgentStore.class.getClassLoader().getResourceAsStream("db/postgres/agents.sql")) {
+        try (InputStream in = PostgresAgentStore.class.getClassLoader().getResourceAsStream("db/postgres-agents/agents.sql")) {
             if (in == null) {
                 throw new IllegalStateException("db/postgres/agents.sql is missing from the class path");
             }
