@@ -1,5 +1,6 @@
 package dev.era.http;
 
+import dev.era.api.ImageCache;
 import dev.era.core.Authenticator;
 import dev.era.core.DeploymentService;
 import dev.era.core.SandboxService;
@@ -199,14 +200,26 @@ public final class EraServer implements AutoCloseable {
             return serve(deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")), modules, auth);
         }
 
+        /** As {@link #serve(DeploymentService, SandboxService, List, Authenticator)}, also serving {@code /images} from {@code images}. */
+        public EraServer serve(DeploymentService deployments, SandboxService sandboxes, List<RouteModule> modules,
+                               Authenticator auth, ImageCache images) {
+            return serve(deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")), modules,
+                    Optional.of(Objects.requireNonNull(images, "images")), auth);
+        }
+
         EraServer serve(DeploymentService deployments, Optional<SandboxService> sandboxes, List<RouteModule> modules,
                         Authenticator auth) {
+            return serve(deployments, sandboxes, modules, Optional.empty(), auth);
+        }
+
+        EraServer serve(DeploymentService deployments, Optional<SandboxService> sandboxes, List<RouteModule> modules,
+                        Optional<ImageCache> images, Authenticator auth) {
             Objects.requireNonNull(deployments, "deployments");
             Objects.requireNonNull(auth, "auth");
             checkPrefixes(modules);
             OpenStreams streams = new OpenStreams();
             api.open(new ApiHandler(deployments, sandboxes.map(s -> new ApiHandler.Sandboxes(s, container)), modules,
-                    auth, new Metrics(), streams, heartbeat));
+                    images, auth, new Metrics(), streams, heartbeat));
             if (socket != null) {
                 try {
                     socket.publish();
@@ -235,7 +248,7 @@ public final class EraServer implements AutoCloseable {
 
     /** ERA's own top-level path segments; a module may not take one of them over. */
     private static final List<String> OWN_SEGMENTS = List.of("health", "metrics", "plugins", "deployments", "events",
-            "logs", "sandboxes", "snapshots", "agents", "openapi.json");
+            "logs", "sandboxes", "snapshots", "agents", "images", "admin", "openapi.json");
 
     private static void checkPrefixes(List<RouteModule> modules) {
         List<String> seen = new java.util.ArrayList<>();
