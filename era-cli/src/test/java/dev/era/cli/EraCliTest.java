@@ -419,7 +419,7 @@ class EraCliTest {
                 .containsOnlyKeys("ps");
         assertThat(EraCli.commandLine(java.util.Set.of("serve"), "--data-dir", "/x", "serve").getSubcommands()).isEmpty();
         assertThat(EraCli.commandLine(java.util.Set.of(), "--help").getSubcommands()).hasSize(16);
-        assertThat(EraCli.commandLine(java.util.Set.of(), "--url", "deploy", "frobnicate").getSubcommands()).hasSize(13);
+        assertThat(EraCli.commandLine(java.util.Set.of(), "--url", "deploy", "frobnicate").getSubcommands()).hasSize(16);
         assertThat(EraCli.commandName("--api-key", "ps", "status", "web")).contains("status");
         assertThat(EraCli.commandName("-o", "json")).isEmpty();
     }
