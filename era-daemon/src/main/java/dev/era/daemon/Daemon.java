@@ -80,7 +80,7 @@ public final class Daemon implements AutoCloseable {
         SandboxManager sandboxes = null;
         try {
             manager = RuntimeManager.start(store, RuntimeManager.loadEngines(), config.dataDir(), clock, scheduler,
-                    config.reconcileEvery());
+                    config.reconcileEvery(), HaltAtBoundary.fromSystemProperties());
             sandboxes = SandboxManager.start(manager, store, snapshotStore(config, clock), scheduler, clock,
                     SandboxConfig.defaults().withWarmPool(config.warmPool()).withDefaultEngine(sandboxEngine(manager)));
             ApiKeyService keys = new ApiKeyService(store, clock);

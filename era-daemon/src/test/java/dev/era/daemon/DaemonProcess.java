@@ -54,7 +54,13 @@ final class DaemonProcess implements AutoCloseable {
 
     /** Starts {@code era serve} and returns once it logged that it is ready (recovery is done by then). */
     static DaemonProcess start(Path dataDir) {
-        List<String> cmd = java(List.of("serve", "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0"));
+        return start(dataDir, List.of());
+    }
+
+    /** As {@link #start(Path)}, with extra JVM options (such as {@code -Dera.faults.haltAt=N}). */
+    static DaemonProcess start(Path dataDir, List<String> jvmOptions) {
+        List<String> cmd = java(jvmOptions, List.of("serve", "--data-dir", dataDir.toString(), "--listen",
+                "127.0.0.1:0"));
         long spawned = System.nanoTime();
         Process p;
         try {
@@ -86,10 +92,15 @@ final class DaemonProcess implements AutoCloseable {
      * {@code ./era} launcher would run the installed jars.
      */
     static List<String> java(List<String> args) {
+        return java(List.of(), args);
+    }
+
+    static List<String> java(List<String> jvmOptions, List<String> args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xmx256m",
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName()));
+                "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(args);
         return cmd;
     }
@@ -187,6 +198,11 @@ final class DaemonProcess implements AutoCloseable {
 
     boolean alive() {
         return process.isAlive();
+    }
+
+    /** Waits for the process to end (a daemon that halted itself at a fault point); false if it did not. */
+    boolean awaitExit(Duration max) throws InterruptedException {
+        return process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
