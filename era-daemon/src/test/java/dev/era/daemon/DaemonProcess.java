@@ -57,6 +57,36 @@ final class DaemonProcess implements AutoCloseable {
         return start(dataDir, List.of());
     }
 
+    /**
+     * Starts a daemon that may halt itself at a fault point before it is ready: returns once it is
+     * ready or has exited, without cleaning anything up ({@link #alive()} tells which).
+     */
+    static DaemonProcess spawn(Path dataDir, List<String> jvmOptions) {
+        List<String> cmd = java(jvmOptions, List.of("serve", "--data-dir", dataDir.toString(), "--listen",
+                "127.0.0.1:0"));
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + cmd, e);
+        }
+        DaemonProcess d = new DaemonProcess(dataDir, p, System.nanoTime());
+        d.pump(p.getInputStream(), d::onStdout);
+        d.pump(p.getErrorStream(), d::onStderr);
+        p.onExit().thenRun(() -> d.ready.completeExceptionally(new IllegalStateException("exited")));
+        try {
+            d.tcpPort = d.ready.get(START_LIMIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            // halted at a fault point while recovering
+        } catch (TimeoutException e) {
+            throw new AssertionError("the daemon neither got ready nor exited within " + START_LIMIT.toSeconds()
+                    + " s\n" + d.log(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return d;
+    }
+
     /** As {@link #start(Path)}, with extra JVM options (such as {@code -Dera.faults.haltAt=N}). */
     static DaemonProcess start(Path dataDir, List<String> jvmOptions) {
         List<String> cmd = java(jvmOptions, List.of("serve", "--data-dir", dataDir.toString(), "--listen",
