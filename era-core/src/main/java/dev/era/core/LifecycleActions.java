@@ -42,6 +42,7 @@ final class LifecycleActions {
             }
             case INSTALL -> {
                 engine.install(w);
+                InstallFingerprint.save(w.installDir(), InstallFingerprint.file(c.layout(), d));
                 c.next(rt, d, LifecycleEvent.INSTALLED, UnaryOperator.identity(), "");
             }
             case ACTIVATE -> activate(c, rt, d, engine, w);

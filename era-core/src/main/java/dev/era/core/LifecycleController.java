@@ -48,6 +48,7 @@ public final class LifecycleController implements AutoCloseable {
     private final Map<DeploymentId, Deployment> cache = new ConcurrentHashMap<>();
     private final Map<DeploymentId, DeploymentRuntime> runtimes = new ConcurrentHashMap<>();
     private final Map<DeploymentId, PortForwarder> forwarders = new ConcurrentHashMap<>();
+    private final Map<DeploymentId, Map<String, Drift>> drift = new ConcurrentHashMap<>();
     private final FaultPoints faults;
     private volatile Consumer<Transition> observer = t -> { };
 
@@ -133,6 +134,33 @@ public final class LifecycleController implements AutoCloseable {
 
     java.util.Optional<PortForwarder> forwarder(DeploymentId id) {
         return java.util.Optional.ofNullable(forwarders.get(id));
+    }
+
+    /**
+     * Records what the reconciler found changed outside ERA: an event when the difference is new
+     * (not for every round that still sees it), and the deployment's status shows it until it is gone.
+     */
+    void drifted(Deployment d, String kind, String what) {
+        Map<String, Drift> mine = drift.computeIfAbsent(d.id(), k -> new ConcurrentHashMap<>());
+        Drift before = mine.get(kind);
+        if (before != null && before.what().equals(what)) {
+            return;
+        }
+        mine.put(kind, new Drift(kind, what, clock.instant()));
+        Event ev = event(d, "drift", "drift (" + kind + "): " + what, Map.of("kind", kind, "what", what));
+        hub.published(ev.withSeq(store.append(ev)));
+    }
+
+    /** The reconciler no longer sees this difference (a new version was installed, the file was put back). */
+    void undrifted(DeploymentId id, String kind) {
+        Map<String, Drift> mine = drift.get(id);
+        if (mine != null) {
+            mine.remove(kind);
+        }
+    }
+
+    List<Drift> drift(DeploymentId id) {
+        return List.copyOf(drift.getOrDefault(id, Map.of()).values());
     }
 
     /** Closes the deployment's public port (stopped, failed or deleted). */
@@ -327,6 +355,7 @@ public final class LifecycleController implements AutoCloseable {
         long seq = store.purge(d.id(), ev);
         cache.remove(d.id());
         runtimes.remove(d.id());
+        drift.remove(d.id());
         hub.published(ev.withSeq(seq));
         rt.settle(d);
     }

@@ -59,6 +59,7 @@ final class RolloutActions {
         engine.fetch(w);
         LifecycleActions.prepare(w);
         engine.install(w);
+        InstallFingerprint.save(w.installDir(), InstallFingerprint.file(c.layout(), d.withVersion(r.version(), spec)));
         long token = ++rt.candidate;
         EngineHandle h = engine.start(w, exit -> c.candidateExited(id, token, exit));
         long pid = engine.status(h) instanceof AppStatus.Running run ? run.pid() : 0;

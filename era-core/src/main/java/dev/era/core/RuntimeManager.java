@@ -169,7 +169,8 @@ public final class RuntimeManager implements DeploymentService, AutoCloseable {
         AppStatus observed = d.engineHandle()
                 .map(h -> controller.engine(d).status(h))
                 .orElse(new AppStatus.Gone(d.state() == LifecycleState.RUNNING ? "no handle" : "not running"));
-        return new DeploymentStatus(d, observed, LogFiles.tail(layout.logFile(d.id()), clamp(logLines)));
+        return new DeploymentStatus(d, observed, LogFiles.tail(layout.logFile(d.id()), clamp(logLines)),
+                controller.drift(d.id()));
     }
 
     @Override

@@ -82,6 +82,8 @@ final class Views {
         o.set("observed", observed(s.observed()));
         ArrayNode tail = o.putArray("logTail");
         s.logTail().forEach(tail::add);
+        ArrayNode drift = o.putArray("drift");
+        s.drift().forEach(x -> drift.addObject().put("kind", x.kind()).put("what", x.what()).put("at", time(x.at())));
         return o;
     }
 
