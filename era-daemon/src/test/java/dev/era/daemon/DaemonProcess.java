@@ -127,8 +127,11 @@ final class DaemonProcess implements AutoCloseable {
 
     static List<String> java(List<String> jvmOptions, List<String> args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xmx256m",
-                "--enable-native-access=ALL-UNNAMED"));
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx256m", "--enable-native-access=ALL-UNNAMED"));
+        // an AOT cache (JEP 483/514) replaces CDS and may not be combined with -Xshare options
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-XX:AOTCache"))) {
+            cmd.add("-Xshare:auto");
+        }
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(args);
@@ -228,6 +231,14 @@ final class DaemonProcess implements AutoCloseable {
 
     boolean alive() {
         return process.isAlive();
+    }
+
+    /** SIGTERM: the daemon shuts down normally (and the JVM writes an AOT cache it was asked to record). */
+    void terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new AssertionError("the daemon " + process.pid() + " did not exit within 60 s of SIGTERM");
+        }
     }
 
     /** Waits for the process to end (a daemon that halted itself at a fault point); false if it did not. */
