@@ -80,6 +80,18 @@ public final class SpecCodec {
         return parse(root);
     }
 
+    /**
+     * Reads a spec this codec wrote ({@link #write}): JSON, read with Jackson's JSON parser, which is
+     * several times faster than its YAML one (a daemon restart reads every stored spec).
+     */
+    public static AppSpec parseStored(String json) {
+        try {
+            return parse(JSON.readTree(json));
+        } catch (JacksonException e) {
+            throw new InvalidSpecException("(document)", "a stored spec is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
     public static AppSpec parse(JsonNode root) {
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new InvalidSpecException("(document)", "the spec is empty; give at least name and command");

@@ -220,7 +220,7 @@ final class Rows {
     }
 
     private static AppSpec spec(String json) {
-        return SpecCodec.parse(json);
+        return SpecCodec.parseStored(json);
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {
