@@ -103,7 +103,8 @@ public final class Daemon implements AutoCloseable {
         SandboxManager sandboxes = null;
         try {
             Map<String, RuntimePlugin> engines = engines(config);
-            manager = RuntimeManager.start(store, engines, config.dataDir(), clock, scheduler, config.reconcileEvery());
+            manager = RuntimeManager.start(store, engines, config.dataDir(), clock, scheduler, config.reconcileEvery(),
+                    HaltAtBoundary.fromSystemProperties());
             sandboxes = SandboxManager.recover(manager, store, snapshotStore(config, clock), scheduler, clock,
                     SandboxConfig.defaults().withWarmPool(config.warmPool()).withDefaultEngine(sandboxEngine(manager)));
             ApiKeyService keys = new ApiKeyService(store, clock);
