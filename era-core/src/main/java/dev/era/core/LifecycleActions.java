@@ -2,10 +2,15 @@ package dev.era.core;
 
 import dev.era.api.AppStatus;
 import dev.era.api.DeploymentId;
+import dev.era.api.EngineException;
 import dev.era.api.EngineHandle;
 import dev.era.api.Pausable;
+import dev.era.api.Checkpointable;
 import dev.era.api.RuntimePlugin;
 import dev.era.api.Workload;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,6 +25,8 @@ import java.util.function.UnaryOperator;
  * timer/prober whose verdict will).
  */
 final class LifecycleActions {
+    private static final Logger LOG = LoggerFactory.getLogger(LifecycleActions.class);
+
     private LifecycleActions() {
     }
 
@@ -154,7 +161,9 @@ final class LifecycleActions {
     private static void pause(LifecycleController c, DeploymentRuntime rt, Deployment d, RuntimePlugin engine) {
         rt.stopProbing();
         Deployment after;
-        if (engine instanceof Pausable p && d.engineHandle().isPresent()) {
+        if (checkpoint(engine, d)) {
+            after = d.withMessage("suspended: memory and processes checkpointed to disk (CRIU), files kept");
+        } else if (engine instanceof Pausable p && d.engineHandle().isPresent()) {
             p.pause(d.handle());
             after = d.withMessage("suspended: processes frozen in place, files kept");
         } else {
@@ -166,10 +175,35 @@ final class LifecycleActions {
         rt.settle(c.current(d.id()));
     }
 
-    /** Thaws frozen work, or starts it again when it was stopped (or did not survive a host restart). */
+    /**
+     * Where the engine can checkpoint (CRIU works on this host), suspended work goes to disk and holds
+     * no memory. A dump that fails leaves the work running, and it is frozen instead.
+     */
+    private static boolean checkpoint(RuntimePlugin engine, Deployment d) {
+        if (!(engine instanceof Checkpointable cp) || d.engineHandle().isEmpty() || cp.checkpointProblem().isPresent()) {
+            return false;
+        }
+        try {
+            cp.checkpoint(d.handle());
+            return true;
+        } catch (EngineException e) {
+            LOG.warn("deployment {}: checkpoint failed, freezing it instead: {}", d.id(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** Thaws frozen work, restores checkpointed work, or starts it again when it was stopped (or did not survive a host restart). */
     private static void unpause(LifecycleController c, DeploymentRuntime rt, Deployment d, RuntimePlugin engine,
                                 Workload w) {
-        if (d.engineHandle().isPresent() && engine.status(d.handle()) instanceof AppStatus.Running) {
+        if (engine instanceof Checkpointable cp && d.engineHandle().isPresent() && cp.checkpointed(d.handle())) {
+            rt.activation++;
+            long activation = rt.activation;
+            EngineHandle h = cp.restore(d.handle(), w, exit -> c.exited(d.id(), activation, exit));
+            rt.upSince = c.clock().instant();
+            long pid = engine.status(h) instanceof AppStatus.Running r ? r.pid() : 0;
+            c.next(rt, d, LifecycleEvent.RESUMED, x -> x.withHandle(h, pid), "resumed from its checkpoint"
+                    + (pid > 0 ? " as pid " + pid : ""));
+        } else if (d.engineHandle().isPresent() && engine.status(d.handle()) instanceof AppStatus.Running) {
             if (engine instanceof Pausable p && p.paused(d.handle())) {
                 p.resume(d.handle());
             }
@@ -197,6 +231,9 @@ final class LifecycleActions {
         }
         long activation = ++rt.activation;
         RuntimePlugin engine = c.engine(d);
+        if (engine instanceof Checkpointable cp && cp.checkpointed(d.handle())) {
+            return; // on disk, nothing runs to watch: resume restores it
+        }
         if (engine.recover(d.handle(), c.workload(d), exit -> c.exited(d.id(), activation, exit)).isEmpty()) {
             c.record(d.withHandle(Deployment.NO_HANDLE, 0).withMessage(
                     "suspended work did not survive the restart; resume starts it again with its files"),

@@ -21,7 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** An engine whose work is a map entry; tests make work exit and operations fail. */
-final class ScriptedEngine implements RuntimePlugin, dev.era.api.Pausable {
+final class ScriptedEngine implements RuntimePlugin, dev.era.api.Pausable, dev.era.api.Checkpointable {
     record Work(long pid, DeploymentId id, int version, ExitListener listener) {}
 
     final Map<Long, Work> running = new ConcurrentHashMap<>();
@@ -161,6 +161,39 @@ final class ScriptedEngine implements RuntimePlugin, dev.era.api.Pausable {
     @Override
     public boolean paused(EngineHandle h) {
         return paused.contains(pid(h));
+    }
+
+    /** Whether this engine's host "has CRIU"; off by default, so suspend freezes. */
+    volatile boolean checkpoints;
+    /** pid of checkpointed work -> the work, off the running map until restored. */
+    final Map<Long, Work> onDisk = new ConcurrentHashMap<>();
+
+    @Override
+    public Optional<String> checkpointProblem() {
+        return checkpoints ? Optional.empty() : Optional.of("scripted: no CRIU");
+    }
+
+    @Override
+    public void checkpoint(EngineHandle h) {
+        call("checkpoint", Long.toString(pid(h)));
+        Work work = running.remove(pid(h));
+        if (work == null) {
+            throw new EngineException("nothing runs as " + pid(h));
+        }
+        onDisk.put(work.pid(), work);
+    }
+
+    @Override
+    public boolean checkpointed(EngineHandle h) {
+        return onDisk.containsKey(pid(h));
+    }
+
+    @Override
+    public EngineHandle restore(EngineHandle h, Workload w, ExitListener onExit) {
+        call("restore", Long.toString(pid(h)));
+        Work work = onDisk.remove(pid(h));
+        running.put(work.pid(), new Work(work.pid(), work.id(), work.version(), onExit));
+        return h;
     }
 
     /** Makes the work of deployment {@code id} end with {@code code}, as if the process exited. */
