@@ -40,7 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ol>
  * Usage: {@code java -cp 'era-bench/target/era-bench-0.1.0-SNAPSHOT.jar:era-bench/target/lib/*'
  * dev.era.bench.SandboxBench [--era ./era] [--only cold,warm,stream,density,snapshot] [--runs 100]
- * [--log daemon.log] [--stream-mib 1024] [--stream-runs 5] [--suspended 1000] [--running 200] [--snapshot-runs 10]}.
+ * [--log daemon.log] [--standby 2] [--stream-mib 1024] [--stream-runs 5] [--suspended 1000] [--running 200] [--snapshot-runs 10]}.
+ * {@code --standby} sets the daemon's {@code ERA_SANDBOX_STANDBY} (sandbox starts begun ahead; 0 = off).
  * Prints Markdown tables (median, p99, min, max, load average before/after).
  */
 public final class SandboxBench {
@@ -103,7 +104,11 @@ public final class SandboxBench {
 
     BenchDaemon daemon(String name, Map<String, String> env) throws IOException, InterruptedException {
         Path log = opts.containsKey("log") ? Path.of(opts.get("log")) : work.resolve("daemon.log");
-        return BenchDaemon.start(era, work.resolve(name), log, env);
+        Map<String, String> all = new LinkedHashMap<>(env);
+        if (opts.containsKey("standby")) {
+            all.put("ERA_SANDBOX_STANDBY", opts.get("standby"));
+        }
+        return BenchDaemon.start(era, work.resolve(name), log, all);
     }
 
     /** Stops the daemon and removes its data directory; its sandboxes were deleted through the API before. */

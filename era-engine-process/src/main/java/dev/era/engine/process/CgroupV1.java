@@ -48,6 +48,36 @@ record CgroupV1(Map<String, Path> bases) implements Cgroups {
         }
     }
 
+    /**
+     * Takes over a group made ahead by {@link #create} ({@link StandbyStarts}), processes and all: renames
+     * its directories to {@code name} (cgroup v1 renames within the parent; v2 cannot) and writes the limits.
+     * A failure leaves the group as it was, or partly renamed; the caller removes it.
+     */
+    Cgroup adopt(Cgroup standby, String name, Resources limits) {
+        requireController("memory", limits.memoryBytes() > 0, limits);
+        requireController("pids", limits.pids() > 0, limits);
+        requireController("cpu", limits.cpu() > 0, limits);
+        List<Path> dirs = new ArrayList<>();
+        for (Path dir : standby.dirs()) {
+            String controller = bases.entrySet().stream().filter(e -> e.getValue().equals(dir.getParent()))
+                    .map(Map.Entry::getKey).findFirst()
+                    .orElseThrow(() -> new EngineException("cgroup " + dir + " is not under " + bases.values()));
+            Path target = dir.resolveSibling(name);
+            try {
+                Files.move(dir, target); // rename(2)
+            } catch (java.io.IOException e) {
+                throw new EngineException("cannot rename cgroup " + dir + " to " + target + ": " + e.getMessage(),
+                        Map.of("cgroup", dir.toString()), e);
+            }
+            dirs.add(target);
+            writeLimits(controller, target, limits);
+        }
+        if (dirs.size() != bases.size()) {
+            throw new EngineException("standby cgroup " + standby.dirs() + " does not cover " + bases.keySet());
+        }
+        return new Cgroup(dirs);
+    }
+
     private void requireController(String controller, boolean wanted, Resources limits) {
         if (wanted && !bases.containsKey(controller)) {
             throw new EngineException("resource limits " + limits + " need the cgroup v1 '" + controller
