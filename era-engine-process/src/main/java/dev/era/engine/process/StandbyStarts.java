@@ -83,6 +83,13 @@ final class StandbyStarts {
                 discard(s);
                 continue;
             }
+            if (!joined(s)) {
+                // renaming its groups now would make its join fail; the next start takes it
+                synchronized (this) {
+                    ready.addFirst(s);
+                }
+                return Optional.empty();
+            }
             try {
                 Cgroup adopted = cgroups.adopt(s.cgroup(), name, limits);
                 refillLater();
@@ -96,6 +103,15 @@ final class StandbyStarts {
                 refillLater();
                 return Optional.empty();
             }
+        }
+    }
+
+    /** Whether the standby's child has joined its groups: it joins them in order, so the last one tells. */
+    private static boolean joined(Standby s) {
+        try {
+            return Files.readAllBytes(s.cgroup().procsFiles().getLast()).length > 0;
+        } catch (IOException e) {
+            return false;
         }
     }
 
