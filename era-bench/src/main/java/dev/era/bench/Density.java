@@ -176,9 +176,18 @@ final class Density {
                 return (System.nanoTime() - t0) / 1e6;
             }));
         }
+        // every job ends before a failure is reported: a create still in flight must be deleted too
         List<Double> out = new ArrayList<>();
+        java.util.concurrent.ExecutionException failed = null;
         for (Future<Double> f : fs) {
-            out.add(f.get());
+            try {
+                out.add(f.get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                failed = failed == null ? e : failed;
+            }
+        }
+        if (failed != null) {
+            throw failed;
         }
         return out;
     }

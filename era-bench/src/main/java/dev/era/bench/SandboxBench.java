@@ -184,8 +184,17 @@ public final class SandboxBench {
             List<Double> ws = new ArrayList<>();
             List<Double> pipe = new ArrayList<>();
             List<Double> inside = new ArrayList<>();
+            List<Double> daemonCpu = new ArrayList<>();
+            List<Double> clientCpu = new ArrayList<>();
+            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean();
             for (int i = 0; i < runs; i++) {
+                long d0 = cpuTicks(d.pid());
+                long c0 = os.getProcessCpuTime();
                 ws.add(mbPerSecond(bytes, webSocket(sbx, s.id(), cmd, bytes)));
+                double gib = bytes / (double) (1L << 30);
+                daemonCpu.add((cpuTicks(d.pid()) - d0) * 10 / gib);
+                clientCpu.add((os.getProcessCpuTime() - c0) / 1e6 / gib);
                 pipe.add(mbPerSecond(bytes, hostPipe(bytes)));
                 long t0 = System.nanoTime();
                 Execution e = sbx.execSync(s.id(), ExecSpec.shell(cmd + " | cat > /dev/null"));
@@ -198,6 +207,10 @@ public final class SandboxBench {
             String size = (bytes >> 20) + " MiB";
             results.add(new E2eBench.Result("stdout over the WebSocket, `" + cmd + "` (" + size
                     + "), attach → exit status", ws, "MB/s", "≥ 500 MB/s", loads));
+            results.add(new E2eBench.Result("  CPU of the daemon per GiB over the WebSocket (load-independent)",
+                    daemonCpu, "ms", "", loads));
+            results.add(new E2eBench.Result("  CPU of the client (this JVM) per GiB over the WebSocket", clientCpu, "ms",
+                    "", loads));
             results.add(new E2eBench.Result("  beside: the same bytes through a host pipe into this JVM", pipe, "MB/s", "",
                     loads));
             results.add(new E2eBench.Result("  beside: `... | cat > /dev/null` inside the sandbox (exec round trip)",
@@ -244,6 +257,13 @@ public final class SandboxBench {
             throw new IllegalStateException("the pipe gave " + n + " of " + bytes + " bytes");
         }
         return System.nanoTime() - t0;
+    }
+
+    /** utime + stime of a process, in clock ticks (10 ms on Linux). */
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     private static double mbPerSecond(long bytes, long nanos) {
