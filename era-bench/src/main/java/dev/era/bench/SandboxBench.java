@@ -292,6 +292,8 @@ public final class SandboxBench {
                 }
                 List<Double> save = new ArrayList<>();
                 List<Double> restore = new ArrayList<>();
+                List<Double> restoreCpu = new ArrayList<>();
+                List<Double> gnuTar = new ArrayList<>();
                 String load = "";
                 for (int i = -2; i < runs; i++) {
                     if (i == 0) {
@@ -300,8 +302,10 @@ public final class SandboxBench {
                     long t0 = System.nanoTime();
                     Snapshot snap = sbx.snapshot(source.id(), "bench-" + (i + 2), false);
                     long t1 = System.nanoTime();
+                    long cpu0 = cpuTicks(d.pid());
                     Sandbox copy = sbx.create(SandboxSpec.builder().fromSnapshot(snap.id()).build());
                     long t2 = System.nanoTime();
+                    long cpu = (cpuTicks(d.pid()) - cpu0) * 10;
                     if (!snap.status().equals("complete") || snap.sizeBytes() < 100_000_000L
                             || !copy.state().equals("RUNNING")) {
                         throw new IllegalStateException("snapshot " + snap.id() + " is " + snap.status() + " ("
@@ -312,11 +316,14 @@ public final class SandboxBench {
                         throw new IllegalStateException("the restored workspace holds " + check.stdout().trim()
                                 + " bytes");
                     }
+                    double tar = gnuTar(d, snap.id());
                     sbx.delete(copy.id());
                     sbx.deleteSnapshot(snap.id());
                     if (i >= 0) {
                         save.add((t1 - t0) / 1e6);
                         restore.add((t2 - t1) / 1e6);
+                        restoreCpu.add((double) cpu);
+                        gnuTar.add(tar);
                     }
                 }
                 String loads = load + " / " + loadAverage();
@@ -324,12 +331,33 @@ public final class SandboxBench {
                         + " (local, tar)", save, "ms", "≤ 1 s", loads));
                 results.add(new E2eBench.Result("create from that snapshot → RUNNING, " + shape.getKey(), restore, "ms",
                         "≤ 1 s", loads));
+                results.add(new E2eBench.Result("  CPU of the daemon for that create", restoreCpu, "ms", "", loads));
+                results.add(new E2eBench.Result("  beside: GNU tar -x of the same archive into /tmp", gnuTar, "ms", "",
+                        loads));
                 sbx.delete(source.id());
             }
         } finally {
             removeAll(d.admin);
             stop(d);
         }
+    }
+
+    /** Milliseconds of {@code tar -xf} of the snapshot's archive (in the daemon's data directory) into a new directory. */
+    private double gnuTar(BenchDaemon d, String snapshotId) throws IOException, InterruptedException {
+        Path archive;
+        try (var found = Files.find(d.dataDir.resolve("snapshots"), 3,
+                (p, a) -> p.getFileName().toString().equals(snapshotId + ".tar"))) {
+            archive = found.findFirst().orElseThrow(() -> new IllegalStateException("no archive of " + snapshotId));
+        }
+        Path into = Files.createTempDirectory(work, "tar");
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder("tar", "-xf", archive.toString(), "-C", into.toString()).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("tar -xf " + archive + " failed");
+        }
+        double ms = (System.nanoTime() - t0) / 1e6;
+        E2eBench.deleteTree(into);
+        return ms;
     }
 
     /** Best effort, also after a failure: no sandbox may outlive the benchmark. */
