@@ -60,6 +60,43 @@ final class StandbyStarts {
                 Thread.ofPlatform().daemon().name("era-sandbox-standby").factory());
         executor.setRemoveOnCancelPolicy(true);
         this.maker = executor;
+        if (size > 0) {
+            maker.execute(this::removeStaleGoFiles);
+        }
+    }
+
+    /**
+     * Go files whose wrapper is gone: a wrapper reads its go file again when its work ends, then removes
+     * it, so only a wrapper that was killed (SIGKILL) leaves one. Files of live wrappers, found by their
+     * command lines, stay; so do files younger than a minute (another daemon may be claiming right now).
+     */
+    void removeStaleGoFiles() {
+        java.util.Set<String> inUse = new java.util.HashSet<>();
+        try (var procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path p : procs) {
+                try {
+                    String[] argv = new String(Files.readAllBytes(p.resolve("cmdline")),
+                            java.nio.charset.StandardCharsets.UTF_8).split("\0");
+                    for (int i = 0; i + 1 < argv.length; i++) {
+                        if (argv[i].equals("--standby")) {
+                            inUse.add(argv[i + 1]);
+                        }
+                    }
+                } catch (IOException e) {
+                    // the process ended meanwhile
+                }
+            }
+            java.time.Instant before = java.time.Instant.now().minusSeconds(60);
+            try (var goFiles = Files.newDirectoryStream(dir, "*.go")) {
+                for (Path go : goFiles) {
+                    if (!inUse.contains(go.toString()) && Files.getLastModifiedTime(go).toInstant().isBefore(before)) {
+                        Files.deleteIfExists(go);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // no standby directory yet: nothing to tidy
+        }
     }
 
     /**

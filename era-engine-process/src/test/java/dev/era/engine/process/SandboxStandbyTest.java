@@ -110,6 +110,24 @@ class SandboxStandbyTest {
         assertThat(parked.goFile()).doesNotExist();
     }
 
+    @Test
+    void goFilesOfKilledWrappersAreRemovedAndThoseOfRunningSandboxesKept() throws Exception {
+        start(workload(sandbox()));
+        StandbyStarts.Standby parked = awaitStandby();
+        start(workload(sandbox())); // takes the standby: its go file now belongs to a running sandbox
+        Path stale = parked.goFile().resolveSibling("stale-" + System.nanoTime() + ".go");
+        Files.writeString(stale, "exit_file='/nowhere'\n");
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(Duration.ofMinutes(5)));
+        Files.setLastModifiedTime(stale, old);
+        Files.setLastModifiedTime(parked.goFile(), old);
+
+        engine.standbys().removeStaleGoFiles();
+
+        assertThat(stale).doesNotExist();
+        assertThat(parked.goFile()).exists();
+    }
+
     private StandbyStarts.Standby awaitStandby() throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (engine.standbys().ready().isEmpty()) {
@@ -117,12 +135,20 @@ class SandboxStandbyTest {
             Thread.sleep(10);
         }
         StandbyStarts.Standby s = engine.standbys().ready().getFirst();
-        // parked means the child is in the groups and waits for its start
-        while (new Cgroup(s.cgroup().dirs()).members().isEmpty()) {
+        // parked means the child is in every group and waits for its start
+        while (s.cgroup().procsFiles().stream().anyMatch(SandboxStandbyTest::empty)) {
             assertThat(System.nanoTime()).as("the standby joins its groups within " + TIMEOUT).isLessThan(deadline);
             Thread.sleep(10);
         }
         return s;
+    }
+
+    private static boolean empty(Path procs) {
+        try {
+            return Files.readAllBytes(procs).length == 0;
+        } catch (java.io.IOException e) {
+            return true;
+        }
     }
 
     private static TestSpec sandbox(String... command) {
