@@ -29,7 +29,7 @@ record CgroupV1(Map<String, Path> bases) implements Cgroups {
         requireController("cpu", limits.cpu() > 0, limits);
         List<Path> dirs = new ArrayList<>();
         try {
-            for (String controller : V1_HIERARCHIES) {
+            for (String controller : hierarchies(limits)) {
                 Path base = bases.get(controller);
                 if (base != null) {
                     Path dir = base.resolve(name);
@@ -49,19 +49,75 @@ record CgroupV1(Map<String, Path> bases) implements Cgroups {
     }
 
     /**
-     * Takes over a group made ahead by {@link #create} ({@link StandbyStarts}), processes and all: renames
-     * its directories to {@code name} (cgroup v1 renames within the parent; v2 cannot) and writes the limits.
-     * A failure leaves the group as it was, or partly renamed; the caller removes it.
+     * The hierarchies one start joins: those of its limits, and the freezer, which tracks every process
+     * of the work and lets it be paused. Each join moves the process between cgroups, and on v1 a
+     * move waits for an RCU grace period now and then (milliseconds on a busy host), so a hierarchy
+     * without a limit is not joined. Without a freezer mounted, the first available hierarchy tracks.
+     */
+    List<String> hierarchies(Resources limits) {
+        List<String> out = new ArrayList<>();
+        for (String controller : V1_HIERARCHIES) {
+            boolean limited = switch (controller) {
+                case "memory" -> limits.memoryBytes() > 0;
+                case "pids" -> limits.pids() > 0;
+                case "cpu" -> limits.cpu() > 0;
+                default -> true;
+            };
+            if (limited && bases.containsKey(controller)) {
+                out.add(controller);
+            }
+        }
+        if (out.isEmpty()) {
+            V1_HIERARCHIES.stream().filter(bases::containsKey).findFirst().ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /**
+     * A group in every hierarchy, without limits, for {@link StandbyStarts}: a standby cannot know which
+     * hierarchies and limits its start will want, so it joins them all ahead of time.
+     */
+    Cgroup createEverywhere(String name) {
+        List<Path> dirs = new ArrayList<>();
+        try {
+            for (String controller : V1_HIERARCHIES) {
+                Path base = bases.get(controller);
+                if (base != null) {
+                    Path dir = base.resolve(name);
+                    Cgroups.mkdirs(dir);
+                    dirs.add(dir);
+                }
+            }
+            return new Cgroup(dirs);
+        } catch (EngineException e) {
+            new Cgroup(dirs).remove();
+            throw e;
+        }
+    }
+
+    /**
+     * Takes over a group made ahead by {@link #createEverywhere} ({@link StandbyStarts}), processes and all:
+     * renames its directories to {@code name} (cgroup v1 renames within the parent; v2 cannot) and writes
+     * the limits. Hierarchies the start does not limit stay joined, tracking only. A failure leaves the
+     * group as it was, or partly renamed; the caller removes it.
      */
     Cgroup adopt(Cgroup standby, String name, Resources limits) {
         requireController("memory", limits.memoryBytes() > 0, limits);
         requireController("pids", limits.pids() > 0, limits);
         requireController("cpu", limits.cpu() > 0, limits);
+        Map<Path, String> controllers = new java.util.HashMap<>();
+        for (Path dir : standby.dirs()) {
+            bases.forEach((controller, base) -> {
+                if (base.equals(dir.getParent())) {
+                    controllers.put(dir, controller);
+                }
+            });
+        }
+        if (!controllers.values().containsAll(hierarchies(limits))) {
+            throw new EngineException("standby cgroup " + standby.dirs() + " does not cover " + hierarchies(limits));
+        }
         List<Path> dirs = new ArrayList<>();
         for (Path dir : standby.dirs()) {
-            String controller = bases.entrySet().stream().filter(e -> e.getValue().equals(dir.getParent()))
-                    .map(Map.Entry::getKey).findFirst()
-                    .orElseThrow(() -> new EngineException("cgroup " + dir + " is not under " + bases.values()));
             Path target = dir.resolveSibling(name);
             try {
                 Files.move(dir, target); // rename(2)
@@ -70,10 +126,7 @@ record CgroupV1(Map<String, Path> bases) implements Cgroups {
                         Map.of("cgroup", dir.toString()), e);
             }
             dirs.add(target);
-            writeLimits(controller, target, limits);
-        }
-        if (dirs.size() != bases.size()) {
-            throw new EngineException("standby cgroup " + standby.dirs() + " does not cover " + bases.keySet());
+            writeLimits(controllers.get(dir), target, limits);
         }
         return new Cgroup(dirs);
     }

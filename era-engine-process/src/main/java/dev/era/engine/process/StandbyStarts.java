@@ -185,7 +185,7 @@ final class StandbyStarts {
         try {
             Files.createDirectories(dir);
             Files.setAttribute(dir, "unix:mode", 0700);
-            cgroup = cgroups.create("standby-" + token, Resources.UNLIMITED);
+            cgroup = cgroups.createEverywhere("standby-" + token);
             if (!cgroup.exists()) {
                 return Optional.empty();
             }
