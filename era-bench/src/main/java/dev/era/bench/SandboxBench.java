@@ -164,8 +164,51 @@ public final class SandboxBench {
                     loads));
         } finally {
             removeAll(d.admin);
+            if (warm) {
+                d.close();
+                // the pool's sandboxes are nobody's to delete and outlive a daemon; one started with a pool
+                // of 0 on the same data directory discards them
+                d = BenchDaemon.start(era, d.dataDir, work.resolve("daemon.log"), Map.of("ERA_WARM_POOL", "0"));
+                awaitNoWork(d.dataDir);
+            }
             stop(d);
         }
+    }
+
+    /** Waits (up to a minute) until no process has a file open under {@code dataDir}: its sandboxes are gone. */
+    private static void awaitNoWork(Path dataDir) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (System.nanoTime() < deadline) {
+            boolean busy = false;
+            try (var procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+                for (Path p : procs) {
+                    if (p.getFileName().toString().equals(Long.toString(ProcessHandle.current().pid()))) {
+                        continue;
+                    }
+                    try (var fds = Files.newDirectoryStream(p.resolve("fd"))) {
+                        for (Path fd : fds) {
+                            String target = Files.readSymbolicLink(fd).toString();
+                            if (target.startsWith(dataDir.resolve("deployments").toString())) {
+                                busy = true;
+                                break;
+                            }
+                        }
+                    } catch (IOException e) {
+                        // gone meanwhile, or not ours to read
+                    }
+                    if (busy) {
+                        break;
+                    }
+                }
+            } catch (IOException e) {
+                return;
+            }
+            if (!busy) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        System.err.println("sandboxes of " + dataDir + " are still running after a minute");
     }
 
     private void stream() throws Exception {
