@@ -254,6 +254,8 @@ class LifecycleControllerTest {
         Caller a = Caller.tenant("alpha");
         Caller b = Caller.tenant("beta");
         f.manager.deploy(a, Fixture.spec("mine", ""));
+        // settled before the test ends: a lifecycle still writing into the temp dir would fail its removal
+        f.manager.await(a, "mine", java.time.Duration.ofSeconds(30));
         assertThat(f.manager.list(a)).extracting(Deployment::name).containsExactly("mine");
         assertThat(f.manager.list(b)).isEmpty();
         String id = f.manager.get(a, "mine").id().value();
