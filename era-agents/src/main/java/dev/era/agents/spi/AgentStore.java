@@ -55,6 +55,13 @@ public interface AgentStore extends AutoCloseable {
     /** Counts for admin views. */
     StoreStats stats();
 
+    /**
+     * Called once by the runtime when it starts, before it reads the outbox and the alarms. A store
+     * shared by several processes keeps {@code host} to report ownership changes; others ignore it.
+     */
+    default void attach(AgentHost host) {
+    }
+
     /** Commits what is queued, then releases the store. */
     @Override
     void close();
