@@ -126,7 +126,7 @@ public final class ClusterAgents {
                     b.maxActiveAgents(maxActive);
                 }
                 AgentRuntime local = b.start();
-                ClusterNode node = new ClusterNode(local, membership, new Forwarder(config.lease(), config.nodeId()), server,
+                ClusterNode node = new ClusterNode(local, membership, new Forwarder(config.forwardTimeout(), config.nodeId()), server,
                         store, config);
                 node.startServing();
                 return node;

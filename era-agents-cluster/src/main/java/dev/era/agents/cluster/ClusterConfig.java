@@ -65,6 +65,16 @@ public record ClusterConfig(String jdbcUrl, String user, String password, String
         return new ClusterConfig(jdbcUrl, user, password, nodeId, listen, lease, partitions, n);
     }
 
+    /** How long a node waits for a peer's answer to a forwarded call (a frozen peer fails the call after this). */
+    Duration forwardTimeout() {
+        return lease.multipliedBy(4).compareTo(Duration.ofSeconds(5)) > 0 ? lease.multipliedBy(4) : Duration.ofSeconds(5);
+    }
+
+    /** How long a call is retried while its agent changes owner. */
+    Duration retryWindow() {
+        return lease.multipliedBy(2).plusSeconds(5);
+    }
+
     /** How often a node heartbeats, renews its leases and re-reads placement. */
     Duration heartbeat() {
         return lease.dividedBy(4);

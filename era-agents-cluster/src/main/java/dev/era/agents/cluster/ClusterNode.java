@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * One node of an agent cluster, made by {@link ClusterAgents#cluster}. Send to any node: a call for
  * an agent this node owns runs here; any other is forwarded to its owner. While an agent changes
- * owner (a node joined, left, died or froze) a call is retried, for at most two leases, until the
+ * owner (a node joined, left, died or froze) a call is retried, for at most two leases and 5 s, until the
  * new owner serves it; retries happen only when the tick certainly did not run (this node or the
  * peer does not own the agent, or the peer refused the connection), so they never run a trigger
  * twice. A peer that does not answer in time fails the call with {@code agent_owner_unreachable}.
@@ -47,7 +47,7 @@ public final class ClusterNode implements AgentRuntime {
         this.forwarder = forwarder;
         this.server = server;
         this.store = store;
-        this.retryWindowNanos = config.lease().multipliedBy(2).toNanos();
+        this.retryWindowNanos = config.retryWindow().toNanos();
     }
 
     void startServing() {

@@ -78,7 +78,15 @@ final class PostgresAgentStore implements AgentStore {
 
     @Override
     public Snapshot load(AgentRef agent) {
-        long fence = fencing.fenceFor(agent); // first: what is read next is at least as new as the lease
+        return snapshot(agent, fencing.fenceFor(agent)); // the fence first: what is read next is at least as new as the lease
+    }
+
+    @Override
+    public Snapshot read(AgentRef agent) {
+        return snapshot(agent, 0);
+    }
+
+    private Snapshot snapshot(AgentRef agent, long fence) {
         return read("load " + agent, c -> {
             Optional<byte[]> state = Optional.empty();
             try (PreparedStatement ps = c.prepareStatement("SELECT state FROM era_agent WHERE type = ? AND id = ?")) {
