@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Group commit on PostgreSQL: one thread takes every tick queued at that moment and commits them
- * in ONE transaction, with JDBC batches per statement kind.
+ * Group commit on PostgreSQL: a writer thread takes every tick queued at that moment and commits
+ * them in ONE transaction, with JDBC batches per statement kind ({@link #WRITERS} such threads).
  * <p>
  * The fence: when the store is shared ({@link Fencing#enforced()}), the transaction first reads
  * the lease rows of the batch's partitions {@code FOR SHARE} and keeps only the writes whose fence
@@ -53,15 +53,23 @@ final class PgWriter implements AutoCloseable {
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong fenced = new AtomicLong();
-    private final Thread thread;
+    /**
+     * Transactions in flight at once. Each waits on round trips to the server and its WAL flush;
+     * two overlap those waits. Safe because the runtime never has two commits of one agent in
+     * flight, so concurrent batches touch disjoint rows (and FOR SHARE locks do not conflict).
+     */
+    static final int WRITERS = 2;
+
+    private final List<Thread> threads = new ArrayList<>();
     private volatile boolean closed;
 
     PgWriter(DataSource ds, Fencing fencing, Clock clock) {
         this.ds = ds;
         this.fencing = fencing;
         this.clock = clock;
-        thread = Thread.ofPlatform().name("era-agents-pg-writer").daemon(true).unstarted(this::run);
-        thread.start();
+        for (int i = 0; i < WRITERS; i++) {
+            threads.add(Thread.ofPlatform().name("era-agents-pg-writer-" + i).daemon(true).start(this::run));
+        }
     }
 
     CompletableFuture<Committed> submit(TickWrite write) {
@@ -97,10 +105,14 @@ final class PgWriter implements AutoCloseable {
                 return;
             }
             closed = true;
-            queue.add(STOP);
+            for (int i = 0; i < WRITERS; i++) {
+                queue.add(STOP);
+            }
         }
         try {
-            thread.join();
+            for (Thread t : threads) {
+                t.join();
+            }
             completer.shutdown();
             completer.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -118,9 +130,16 @@ final class PgWriter implements AutoCloseable {
                 continue; // only close() stops the writer, through the queue
             }
             queue.drainTo(batch, MAX_BATCH - 1);
-            if (batch.getLast() == STOP) {
+            int stops = 0;
+            while (!batch.isEmpty() && batch.getLast() == STOP) { // STOPs are the last things ever queued
                 batch.removeLast();
+                stops++;
+            }
+            if (stops > 0) {
                 stopping = true;
+                for (int i = 1; i < stops; i++) {
+                    queue.add(STOP); // the other writers'
+                }
             }
             if (!batch.isEmpty()) {
                 try {
