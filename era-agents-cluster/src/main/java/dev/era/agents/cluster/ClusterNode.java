@@ -89,10 +89,12 @@ public final class ClusterNode implements AgentRuntime {
         return membership.owns(AgentRef.of(type, id));
     }
 
-    /** The lease epoch under which this node owns the agent now (for tick records and diagnostics); 0 if it does not. */
+    /**
+     * The epoch of the lease under which this node holds the agent's partition (for tick records and
+     * diagnostics), also while a renewal is late; 0 once this node lost or released it.
+     */
     public long epochOf(String type, String id) {
-        AgentRef ref = AgentRef.of(type, id);
-        return membership.owns(ref) ? membership.fenceFor(ref) : 0;
+        return membership.heldEpoch(AgentRef.of(type, id));
     }
 
     /** Counters: calls forwarded to peers, calls retried while their agent changed owner, commits refused by the fence. */

@@ -148,6 +148,16 @@ final class Membership implements Fencing, AutoCloseable {
         return l.epoch;
     }
 
+    /**
+     * The epoch of the lease this node holds for the agent's partition, even if its local validity
+     * ran out since the last renewal (the commit's fence decides, in the database); 0 once the
+     * node knows it lost or released the partition.
+     */
+    long heldEpoch(AgentRef agent) {
+        Lease l = held.get(partition(agent));
+        return l == null ? 0 : l.epoch;
+    }
+
     @Override
     public boolean owns(AgentRef agent) {
         Lease l = held.get(partition(agent));

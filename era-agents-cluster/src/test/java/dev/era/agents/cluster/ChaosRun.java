@@ -112,6 +112,17 @@ final class ChaosRun {
                         return null;
                     }));
                 }
+                Thread progress = Thread.ofVirtual().start(() -> {
+                    while (!stop.get()) {
+                        try {
+                            Thread.sleep(10_000);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        System.out.printf("chaos progress: %d acknowledged, %d actions, failures %s, load %.1f%n", acked.get(),
+                                actions.get(), failures, load());
+                    }
+                });
                 Future<?> chaos = pool.submit(() -> {
                     int i = 0;
                     while (!stop.get() && (acked.get() < ticks || actions.get() < MIN_ACTIONS)) {
@@ -139,6 +150,7 @@ final class ChaosRun {
                 }
                 stop.set(true);
                 chaos.get();
+                progress.interrupt();
                 long millis = (System.nanoTime() - t0) / 1_000_000;
                 // Everyone back: the frozen thawed (done by chaos), the dead restarted, then one stable view.
                 for (NodeProcess n : nodes) {

@@ -18,7 +18,7 @@ class ChaosTest {
     @Test
     void through_kills_and_freezes_no_ticks_overlap_no_acknowledged_commit_is_lost_and_every_agent_stays_reachable()
             throws Exception {
-        int ticks = Integer.getInteger("era.chaos.ticks", 20_000);
+        int ticks = Integer.getInteger("era.chaos.ticks", 10_000);
 
         ChaosRun.Report report = ChaosRun.run(ticks, logs);
         System.out.println("chaos: " + report);
