@@ -90,8 +90,8 @@ public final class ClusterNode implements AgentRuntime {
     }
 
     /**
-     * The epoch of the lease under which this node holds the agent's partition (for tick records and
-     * diagnostics), also while a renewal is late; 0 once this node lost or released it.
+     * The epoch of the last lease this node had for the agent's partition (for tick records and
+     * diagnostics); read inside a tick that then commits, it is the epoch the commit was fenced with.
      */
     public long epochOf(String type, String id) {
         return membership.heldEpoch(AgentRef.of(type, id));

@@ -56,6 +56,8 @@ final class Membership implements Fencing, AutoCloseable {
     private final String address;
     private final long leaseMs;
     private final AtomicReferenceArray<Lease> held;
+    /** The epoch of the last lease this node had per partition; kept after a loss or release. */
+    private final java.util.concurrent.atomic.AtomicLongArray lastEpoch;
     private final ExecutorService notifier = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("era-cluster-ownership").daemon(true).unstarted(r));
     private final AtomicLong beats = new AtomicLong();
@@ -72,6 +74,7 @@ final class Membership implements Fencing, AutoCloseable {
         this.token = config.nodeId() + "/" + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
         this.leaseMs = config.lease().toMillis();
         this.held = new AtomicReferenceArray<>(config.partitions());
+        this.lastEpoch = new java.util.concurrent.atomic.AtomicLongArray(config.partitions());
         this.routes = new Route[config.partitions()];
     }
 
@@ -149,13 +152,13 @@ final class Membership implements Fencing, AutoCloseable {
     }
 
     /**
-     * The epoch of the lease this node holds for the agent's partition, even if its local validity
-     * ran out since the last renewal (the commit's fence decides, in the database); 0 once the
-     * node knows it lost or released the partition.
+     * The epoch of the last lease this node had for the agent's partition, also after its local
+     * validity ran out or it was released (0 if it never had one). A tick that commits was loaded
+     * under this epoch: had the node taken the partition again since, under a newer one, the commit
+     * would be refused.
      */
     long heldEpoch(AgentRef agent) {
-        Lease l = held.get(partition(agent));
-        return l == null ? 0 : l.epoch;
+        return lastEpoch.get(partition(agent));
     }
 
     @Override
@@ -233,6 +236,7 @@ final class Membership implements Fencing, AutoCloseable {
             }
             List<Integer> release = new ArrayList<>();
             for (Map.Entry<Integer, Long> e : renewed.entrySet()) {
+                lastEpoch.set(e.getKey(), e.getValue());
                 if (desired.get(e.getKey())) {
                     held.set(e.getKey(), new Lease(e.getValue(), t0 + leaseMs * 900_000L));
                 } else {
@@ -255,6 +259,7 @@ final class Membership implements Fencing, AutoCloseable {
                 long t1 = System.nanoTime();
                 try {
                     for (Map.Entry<Integer, Long> e : acquire(c, wanted).entrySet()) {
+                        lastEpoch.set(e.getKey(), e.getValue());
                         held.set(e.getKey(), new Lease(e.getValue(), t1 + leaseMs * 900_000L));
                         acquired.add(e.getKey());
                     }
