@@ -10,7 +10,8 @@ import java.util.Map;
 public abstract sealed class AgentRuntimeException extends RuntimeException
         permits AgentRuntimeException.UnknownAgentType, AgentRuntimeException.InvalidRequest,
         AgentRuntimeException.TickFailed, AgentRuntimeException.Overloaded, AgentRuntimeException.Closed,
-        AgentRuntimeException.ConnectionRefused, AgentRuntimeException.StoreFailed {
+        AgentRuntimeException.ConnectionRefused, AgentRuntimeException.StoreFailed,
+        AgentRuntimeException.NotOwner, AgentRuntimeException.RemoteFailure {
 
     private final Map<String, Object> details;
 
@@ -151,6 +152,53 @@ public abstract sealed class AgentRuntimeException extends RuntimeException
         @Override
         public int status() {
             return 500;
+        }
+    }
+
+    /**
+     * This process does not own the agent (the Server backend: another node holds its ownership
+     * lease, or this node's lease lapsed or was taken over); HTTP 503. Nothing of the tick was
+     * committed, so the trigger may be sent again, to the owner. Public so that stores throw it.
+     */
+    public static final class NotOwner extends AgentRuntimeException {
+        public NotOwner(String message, Map<String, ?> details) {
+            super(message, details, null);
+        }
+
+        @Override
+        public String code() {
+            return "agent_not_owned";
+        }
+
+        @Override
+        public int status() {
+            return 503;
+        }
+    }
+
+    /**
+     * A call forwarded to the node that owns the agent failed there, or that node did not answer
+     * (code {@code agent_owner_unreachable}, HTTP 504: the tick may or may not have happened).
+     * Carries the owner's code and status, so a host maps it like the local failure.
+     */
+    public static final class RemoteFailure extends AgentRuntimeException {
+        private final String code;
+        private final int status;
+
+        public RemoteFailure(String message, String code, int status, Map<String, ?> details, Throwable cause) {
+            super(message, details, cause);
+            this.code = code;
+            this.status = status;
+        }
+
+        @Override
+        public String code() {
+            return code;
+        }
+
+        @Override
+        public int status() {
+            return status;
         }
     }
 }

@@ -71,6 +71,26 @@ final class AlarmClock {
         scheduleRefill();
     }
 
+    /** Queues again the alarms of {@code agents} due before the horizon (they just changed owner). */
+    void rescan(java.util.function.Predicate<AgentRef> agents) {
+        long end;
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            end = horizonEndMs;
+        }
+        List<DueAlarm> due = store.alarmsDue(Instant.ofEpochMilli(Long.MIN_VALUE), Instant.ofEpochMilli(end));
+        synchronized (this) {
+            for (DueAlarm d : due) {
+                if (agents.test(d.agent())) {
+                    add(d.agent(), d.alarm());
+                }
+            }
+            arm();
+        }
+    }
+
     void stop() {
         synchronized (this) {
             stopped = true;

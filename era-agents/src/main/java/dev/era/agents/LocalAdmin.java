@@ -23,7 +23,7 @@ final class LocalAdmin implements AgentAdmin {
     @Override
     public Optional<AgentView> agent(String type, String id) {
         AgentRef ref = ref(type, id);
-        Snapshot snap = rt.store.load(ref);
+        Snapshot snap = rt.store.read(ref);
         Activation act = rt.activation(ref);
         int connections = rt.sockets.of(ref).size();
         if (snap.state().isEmpty() && snap.alarms().isEmpty() && act == null && connections == 0) {
@@ -45,7 +45,7 @@ final class LocalAdmin implements AgentAdmin {
 
     @Override
     public List<AlarmInfo> alarms(String type, String id) {
-        return rt.store.load(ref(type, id)).alarms();
+        return rt.store.read(ref(type, id)).alarms();
     }
 
     @Override

@@ -72,11 +72,24 @@ final class LocalAgentRuntime implements AgentRuntime {
 
     /** Recovery, then the background work: every committed agent message is delivered again, due alarms fire. */
     void start() {
+        store.attach(new Host());
+        redeliverOutbox(ref -> true);
+        alarms.start();
+        hibernator.start();
+        watchdog.start();
+    }
+
+    /** Delivers the committed agent messages to the agents {@code to} accepts, oldest first. */
+    private void redeliverOutbox(java.util.function.Predicate<AgentRef> to) {
         long after = 0;
         int redelivered = 0;
         while (true) {
             List<OutboxMessage> page = store.outbox(after, OUTBOX_PAGE);
             for (OutboxMessage m : page) {
+                if (!to.test(m.to())) {
+                    after = m.seq();
+                    continue;
+                }
                 if (types.containsKey(m.to().type())) {
                     deliverOutbox(m);
                     redelivered++;
@@ -90,11 +103,29 @@ final class LocalAgentRuntime implements AgentRuntime {
             }
         }
         if (redelivered > 0) {
-            LOG.info("Delivering {} agent message(s) committed before the last stop", redelivered);
+            LOG.info("Delivering {} agent message(s) committed before this runtime owned their receivers", redelivered);
         }
-        alarms.start();
-        hibernator.start();
-        watchdog.start();
+    }
+
+    /** Ownership reports of a shared store (see {@link dev.era.agents.spi.AgentHost}). */
+    private final class Host implements dev.era.agents.spi.AgentHost {
+        @Override
+        public void acquired(java.util.function.Predicate<AgentRef> agents) {
+            if (closing) {
+                return;
+            }
+            redeliverOutbox(agents);
+            alarms.rescan(agents);
+        }
+
+        @Override
+        public void released(java.util.function.Predicate<AgentRef> agents) {
+            for (Activation a : registry.values()) {
+                if (agents.test(a.ref)) {
+                    retire(a); // a busy one stays; its next commit is fenced off and unloads it
+                }
+            }
+        }
     }
 
     // ---- public API ----

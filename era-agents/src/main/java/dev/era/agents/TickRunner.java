@@ -279,6 +279,12 @@ final class TickRunner {
         failures.increment();
         unload(act); // the rollback of memory: the next attempt starts from the committed agent
         act.lastUsedMs = clock.millis();
+        if (cause instanceof AgentRuntimeException.NotOwner notOwner) {
+            // Not retried here and never dead-lettered: nothing was committed, and the owner node
+            // handles the trigger (a durable one, alarm or agent message, is still in the store for it).
+            env.fail(notOwner);
+            return Mailbox.DONE;
+        }
         if (runtime.closing()) {
             // Not dead-lettered: a durable trigger (alarm, agent message) stays in the store for the next start.
             env.fail(runtime.closedException());

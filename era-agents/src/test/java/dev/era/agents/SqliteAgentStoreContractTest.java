@@ -7,18 +7,13 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Clock;
 
-/** The Local backend's SQLite store against the agent store contract. */
 class SqliteAgentStoreContractTest extends AgentStoreContract {
     @TempDir
     Path dir;
+    private int opened;
 
     @Override
-    protected AgentStore newStore() {
-        return SqliteAgentStore.open(dir.resolve("agents.db"), Clock.systemUTC());
-    }
-
-    @Override
-    protected AgentStore reopenStore() {
-        return SqliteAgentStore.open(dir.resolve("agents.db"), Clock.systemUTC());
+    protected AgentStore open(Clock clock) {
+        return SqliteAgentStore.open(dir.resolve("agents-" + (++opened) + ".db"), clock);
     }
 }

@@ -29,6 +29,14 @@ public interface AgentStore extends AutoCloseable {
     /** What a waking agent needs: its state (empty if it never committed one), alarms and fence. */
     Snapshot load(AgentRef agent);
 
+    /**
+     * The agent as stored, for admin views: unlike {@link #load} it needs no ownership (a shared
+     * store's {@link #load} refuses agents this process does not own) and its fence means nothing.
+     */
+    default Snapshot read(AgentRef agent) {
+        return load(agent);
+    }
+
     Optional<byte[]> kvGet(AgentRef agent, String key);
 
     /** KV entries whose key starts with {@code prefix}, ordered by key (code point order), at most {@code limit}. */
@@ -54,6 +62,13 @@ public interface AgentStore extends AutoCloseable {
 
     /** Counts for admin views. */
     StoreStats stats();
+
+    /**
+     * Called once by the runtime when it starts, before it reads the outbox and the alarms. A store
+     * shared by several processes keeps {@code host} to report ownership changes; others ignore it.
+     */
+    default void attach(AgentHost host) {
+    }
 
     /** Commits what is queued, then releases the store. */
     @Override

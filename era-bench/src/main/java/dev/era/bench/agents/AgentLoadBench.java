@@ -48,11 +48,11 @@ public final class AgentLoadBench {
         switch (which) {
             case "durable" -> durable(EraAgents.local(dir.resolve("agents.db")), args.length > 1 ? Integer.parseInt(args[1]) : 64);
             case "durable-postgres" -> {
-                // the same load on PostgresAgentStore: a local PostgreSQL from zonky's binaries, fsync on
+                // the same load on the cluster's PostgreSQL agent store, one process: a local PostgreSQL from
+                // zonky's binaries, fsync on
                 try (var pg = dev.era.store.postgres.EmbeddedPostgres.start(true)) {
                     String db = pg.createDatabase();
-                    durable(EraAgents.withStore(dev.era.store.postgres.PostgresAgentStore.open(
-                            new dev.era.store.postgres.PostgresConfig(pg.jdbcUrl(db), "postgres", "", 8), java.time.Clock.systemUTC())),
+                    durable(EraAgents.withStore(dev.era.agents.cluster.ClusterAgents.postgresStore(pg.jdbcUrl(db), "postgres", "", 8)),
                             args.length > 1 ? Integer.parseInt(args[1]) : 64);
                 }
             }
