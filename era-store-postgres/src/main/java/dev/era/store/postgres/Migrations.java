@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  */
 final class Migrations {
     /** A class loader cannot list a directory inside a jar, so the files are named here; a test checks both agree. */
-    static final List<String> FILES = List.of("V001__init.sql", "V002__sandboxes.sql");
+    static final List<String> FILES = List.of("V001__init.sql", "V002__sandboxes.sql", "V003__rollouts.sql");
     /** pg_advisory_xact_lock key of migrations ("ERA" + 1). */
     static final long LOCK = 0x455241_01L;
 

@@ -18,6 +18,6 @@ class MigrationsTest {
         try (Stream<Path> sqlite = Files.list(Path.of("../era-store-sqlite/src/main/resources/db/sqlite"))) {
             assertThat(sqlite.map(p -> p.getFileName().toString()).sorted().toList()).containsExactlyElementsOf(Migrations.FILES);
         }
-        assertThat(Migrations.known()).extracting(Migrations.Migration::version).containsExactly(1, 2);
+        assertThat(Migrations.known()).extracting(Migrations.Migration::version).containsExactly(1, 2, 3);
     }
 }

@@ -56,6 +56,8 @@ class PostgresStateStoreTest extends StateStoreContract {
             assertThat(rs.getString("file")).isEqualTo("V001__init.sql");
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString("file")).isEqualTo("V002__sandboxes.sql");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString("file")).isEqualTo("V003__rollouts.sql");
             assertThat(rs.next()).isFalse();
         }
     }
