@@ -60,6 +60,8 @@ import java.util.stream.Stream;
  * delegated cgroup subtree); sandboxes need root, x86_64, bubblewrap, setpriv and perl.
  */
 public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pausable {
+    /** The daemon's environment variable that, set to {@code off}, runs sandboxes without exec agents. */
+    static final String EXEC_AGENT_SWITCH = "ERA_EXEC_AGENT";
     private static final String STATE = "state";
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
     private static final Duration STOP_POLL = Duration.ofMillis(20);
@@ -96,7 +98,9 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
         this.clock = clock;
         this.sandboxHost = sandboxHost;
         this.sandboxes = new SandboxLauncher(sandboxHost);
-        this.agents = new ExecAgents(sandboxHost, sandboxHost.available()
+        // ERA_EXEC_AGENT=off keeps every exec on the applier path (to compare the two, or to rule the agent out)
+        boolean agent = sandboxHost.available() && !"off".equals(daemonEnv.get(EXEC_AGENT_SWITCH));
+        this.agents = new ExecAgents(sandboxHost, agent
                 ? ExecAgentBinary.prepare(sandboxHost.stagingRoot().getParent(), Executables.onPath("cc", hostEnv.get("PATH")
                         + ":/usr/bin:/bin"))
                 : ExecAgentBinary.none());
