@@ -100,6 +100,7 @@ public final class ExecRttBench {
             if (!daemon.waitFor(30, TimeUnit.SECONDS)) {
                 daemon.destroyForcibly().waitFor();
             }
+            Leftovers.remove(data); // the warm pool's sandboxes outlive the daemon by design
             deleteTree(data);
         }
         System.out.println();
