@@ -24,7 +24,9 @@ import java.util.regex.Pattern;
  * Runs a command inside a running sandbox, with everything its init has: namespaces, cgroups,
  * user, no_new_privs, an empty capability set and the seccomp filter.
  *
- * <p>The daemon spawns one root process, {@code perl sandbox-exec.pl}, which does in order: a new
+ * <p>Through the sandbox's resident exec agent when it has one ({@link ExecAgents}, {@link AgentExec}:
+ * about a millisecond); otherwise through a fresh applier per command, as follows (10 to 30 ms).
+ * The daemon spawns one root process, {@code perl sandbox-exec.pl}, which does in order: a new
  * session (and the terminal as its controlling one), the sandbox's cgroups, its namespaces through
  * setns(2) on bubblewrap's pid 1 (the user namespace last, while root's rights still count for the
  * others), and a fork, since a pid namespace applies to children only. The child applies
