@@ -29,7 +29,8 @@ import java.util.concurrent.Executors;
  * once forked, its exit code when it ends.
  *
  * <p>The daemon's ends are reopened through {@code /proc/self/fd} as {@link FileInputStream} and
- * {@link FileOutputStream}, the same kind of streams as a {@link Process}'s.
+ * {@link FileOutputStream}, and handed to callers through {@link Relays}, since the JDK does not let
+ * virtual threads block on such streams the way it does on a {@link Process}'s.
  */
 final class AgentExec implements ExecProcess {
     private static final int SIGKILL = 9;
@@ -122,6 +123,10 @@ final class AgentExec implements ExecProcess {
             long pid = Long.parseLong(first.substring(2).strip());
             if (terminal != null) {
                 terminal.start(); // the command holds the slave from here on
+            } else {
+                in = Relays.to(in);
+                out = Relays.from(out);
+                err = Relays.from(err);
             }
             return Optional.of(new AgentExec(pid, in, out, err, Optional.ofNullable(terminal), statusIn));
         } catch (AgentGone e) {

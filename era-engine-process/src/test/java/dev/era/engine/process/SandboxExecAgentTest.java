@@ -181,6 +181,35 @@ class SandboxExecAgentTest extends SandboxTestSupport {
         }
     }
 
+    @Test
+    void theAgentRefusesMalformedRequestsAndServesTheNextExec() throws Exception {
+        EngineHandle h = start(workload(sandbox()));
+        long agent = agentPid(h);
+        String socket = Path.of("/run/era/exec").resolve(socketName(h)).toString();
+
+        int garbage = (int) Libc.connectUnix(socket).value();
+        Libc.write(garbage, "GET / HTTP/1.1\r\n\r\n".getBytes(), 0, 18);
+        Libc.close(garbage);
+        int truncated = (int) Libc.connectUnix(socket).value();
+        int[] status = new int[2];
+        Libc.pipe(status, Libc.O_CLOEXEC);
+        byte[] request = ExecAgents.request("/", List.of("true"), Map.of(), false);
+        int devNull = (int) Libc.open("/dev/null", Libc.O_RDWR | Libc.O_CLOEXEC).value();
+        Libc.sendWithDescriptors(truncated, java.util.Arrays.copyOf(request, request.length - 3),
+                new int[] {devNull, devNull, devNull, status[1]});
+        Libc.close(truncated);
+        Libc.close(status[1]);
+        Libc.close(devNull);
+        byte[] answer = new byte[64];
+        long n = Libc.read(status[0], answer).value();
+        Libc.close(status[0]);
+
+        assertThat(new String(answer, 0, (int) Math.max(0, n))).startsWith("e ");
+        try (ExecProcess sleeper = engine.exec(h, ExecSpec.of("sleep", "30"))) {
+            assertThat(status(sleeper.pid(), "PPid")).isEqualTo(Long.toString(agent));
+        }
+    }
+
     private String socketName(EngineHandle h) {
         WorkRef r = ref(h);
         return ExecAgentBinary.hash(r.runDir().toAbsolutePath() + "\n" + r.initPid() + "\n" + r.initTicks()) + ".sock";
