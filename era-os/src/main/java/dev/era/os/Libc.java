@@ -174,6 +174,28 @@ public final class Libc {
         }
     }
 
+    /**
+     * Waits up to {@code timeoutMillis} for {@code events} on any of {@code fds} (a negative entry is
+     * skipped, as poll(2) does); sets {@code revents[i]} for each and returns how many are ready.
+     */
+    public static Result poll(int[] fds, short events, short[] revents, int timeoutMillis) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            MemorySegment pollfds = arena.allocate(POLLFD, fds.length);
+            for (int i = 0; i < fds.length; i++) {
+                pollfds.set(JAVA_INT, 8L * i, fds[i]);
+                pollfds.set(JAVA_SHORT, 8L * i + 4, events);
+            }
+            Result r = result((int) POLL.invokeExact(state, pollfds, (long) fds.length, timeoutMillis), state);
+            for (int i = 0; i < fds.length; i++) {
+                revents[i] = r.failed() ? 0 : pollfds.get(JAVA_SHORT, 8L * i + 6);
+            }
+            return r;
+        } catch (Throwable t) {
+            throw unexpected("poll", t);
+        }
+    }
+
     /** {@code ioctl(fd, request, &value)} for requests taking a pointer to one int; the value read back is returned. */
     public static Result ioctlInt(int fd, long request, int value) {
         try (Arena arena = Arena.ofConfined()) {

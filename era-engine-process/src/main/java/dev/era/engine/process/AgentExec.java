@@ -4,9 +4,6 @@ import dev.era.api.EngineException;
 import dev.era.api.ExecProcess;
 import dev.era.os.Libc;
 
-import java.io.ByteArrayOutputStream;
-import java.io.Closeable;
-import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,8 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * A command run by the sandbox's resident exec agent ({@link ExecAgents}): the daemon makes the
@@ -28,36 +23,30 @@ import java.util.concurrent.Executors;
  * into them, with nothing in between. The agent answers on a status pipe: the command's host pid
  * once forked, its exit code when it ends.
  *
- * <p>The daemon's ends are reopened through {@code /proc/self/fd} as {@link FileInputStream} and
- * {@link FileOutputStream}, and handed to callers through {@link Relays}, since the JDK does not let
- * virtual threads block on such streams the way it does on a {@link Process}'s.
+ * <p>The daemon's ends of stdout, stderr and the status pipe are served by one platform thread
+ * ({@link AgentStreams}); stdin is reopened through {@code /proc/self/fd} and relayed on first use
+ * ({@link Relays}): the JDK lets virtual threads block only on a {@link Process}'s pipes.
  */
 final class AgentExec implements ExecProcess {
     private static final int SIGKILL = 9;
-    /** What a command is reported as when its agent vanished (killed with the sandbox): SIGKILL's code. */
-    private static final int KILLED = 128 + SIGKILL;
-    /**
-     * Platform threads, reused, wait for the exits (as the JDK's process reaper does): a blocking read of a
-     * pipe pins a virtual thread's carrier, and the callers' stream readers may already hold every carrier.
-     */
-    private static final ExecutorService STATUS_READERS = Executors.newCachedThreadPool(
-            Thread.ofPlatform().daemon().name("era-exec-status-", 0).factory());
 
     private final long pid;
     private final OutputStream stdin;
     private final InputStream stdout;
     private final InputStream stderr;
     private final Optional<Pty> pty;
-    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final AgentStreams streams;
+    private final CompletableFuture<Integer> exit;
 
     private AgentExec(long pid, OutputStream stdin, InputStream stdout, InputStream stderr, Optional<Pty> pty,
-                      InputStream status) {
+                      AgentStreams streams, CompletableFuture<Integer> exit) {
         this.pid = pid;
         this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
         this.pty = pty;
-        STATUS_READERS.execute(() -> awaitExit(status));
+        this.streams = streams;
+        this.exit = exit;
     }
 
     /**
@@ -71,17 +60,15 @@ final class AgentExec implements ExecProcess {
             agents.ensure(ref);
             return Optional.empty();
         }
-        List<Closeable> ours = new ArrayList<>();
-        List<Integer> raw = new ArrayList<>();
+        List<Integer> raw = new ArrayList<>(); // closed once sent, but for ours, which AgentStreams takes
+        OutputStream in = null;
         Pty terminal = null;
         try {
             int[] fds = new int[4];
             int[] status = pipe(raw);
             fds[3] = status[1];
-            InputStream statusIn = reopenRead(status[0], ours);
-            OutputStream in;
-            InputStream out;
-            InputStream err;
+            int out = -1;
+            int err = -1;
             if (tty) {
                 terminal = Pty.open(ref.initPid(), ref.initTicks(), host.hostUid(), host.hostGid(), rows, cols);
                 Libc.Result slave = Libc.open(terminal.slave().toString(), Libc.O_RDWR | Libc.O_NOCTTY | Libc.O_CLOEXEC
@@ -91,9 +78,6 @@ final class AgentExec implements ExecProcess {
                 }
                 raw.add((int) slave.value());
                 fds[0] = fds[1] = fds[2] = (int) slave.value();
-                in = terminal.input();
-                out = terminal.output();
-                err = InputStream.nullInputStream();
             } else {
                 int[] i = pipe(raw);
                 int[] o = pipe(raw);
@@ -101,18 +85,20 @@ final class AgentExec implements ExecProcess {
                 fds[0] = i[0];
                 fds[1] = o[1];
                 fds[2] = e[1];
-                in = reopenWrite(i[1], ours);
-                out = reopenRead(o[0], ours);
-                err = reopenRead(e[0], ours);
+                out = o[0];
+                err = e[0];
+                in = new FileOutputStream("/proc/self/fd/" + i[1]); // a descriptor of its own; i[1] goes with raw
             }
             if (!send(socket.getAsInt(), ExecAgents.request(dir, argv, env, tty), fds)) {
                 throw new AgentGone();
             }
-            closeRaw(raw); // the agent holds copies of the command's ends, our streams have their own descriptors
-            raw.clear();
-            closeRaw(List.of(socket.getAsInt()));
+            Libc.close(socket.getAsInt());
             socket = OptionalInt.empty();
-            String first = readLine(statusIn);
+            List<Integer> kept = List.of(out, err, status[0]);
+            raw.stream().filter(fd -> !kept.contains(fd)).forEach(Libc::close); // the agent holds its copies
+            raw.retainAll(kept);
+            StringBuilder answer = new StringBuilder();
+            String first = firstLine(status[0], answer);
             if (first.startsWith("e ")) {
                 throw new EngineException("the sandbox's exec agent refused the command " + argv + ": " + first.substring(2)
                         + "; this is a bug in ERA, report it", Map.of("command", argv));
@@ -121,20 +107,22 @@ final class AgentExec implements ExecProcess {
                 throw new AgentGone(); // it died before it forked: nothing runs
             }
             long pid = Long.parseLong(first.substring(2).strip());
+            CompletableFuture<Integer> exit = new CompletableFuture<>();
+            AgentStreams streams = AgentStreams.start(out, err, status[0], answer.toString(), exit);
+            raw.clear(); // AgentStreams owns them now
             if (terminal != null) {
                 terminal.start(); // the command holds the slave from here on
-            } else {
-                in = Relays.to(in);
-                out = Relays.from(out);
-                err = Relays.from(err);
+                return Optional.of(new AgentExec(pid, terminal.input(), terminal.output(), InputStream.nullInputStream(),
+                        Optional.of(terminal), streams, exit));
             }
-            return Optional.of(new AgentExec(pid, in, out, err, Optional.ofNullable(terminal), statusIn));
+            return Optional.of(new AgentExec(pid, Relays.to(in), streams.stdout().orElseThrow(),
+                    streams.stderr().orElseThrow(), Optional.empty(), streams, exit));
         } catch (AgentGone e) {
-            cleanUp(socket, raw, ours, terminal);
+            cleanUp(socket, raw, in, terminal);
             agents.ensure(ref);
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
-            cleanUp(socket, raw, ours, terminal);
+            cleanUp(socket, raw, in, terminal);
             throw e;
         }
     }
@@ -144,19 +132,6 @@ final class AgentExec implements ExecProcess {
         AgentGone() {
             super(null, null, false, false);
         }
-    }
-
-    private void awaitExit(InputStream status) {
-        int code = KILLED;
-        try (status) {
-            String line = readLine(status);
-            if (line.startsWith("x ")) {
-                code = Integer.parseInt(line.substring(2).strip());
-            }
-        } catch (IOException | NumberFormatException e) {
-            // the agent is gone: so is the command, killed with the sandbox
-        }
-        exit.complete(code);
     }
 
     @Override
@@ -209,8 +184,7 @@ final class AgentExec implements ExecProcess {
     public void close() {
         kill(SIGKILL);
         PipeExec.closeQuietly(stdin);
-        PipeExec.closeQuietly(stdout);
-        PipeExec.closeQuietly(stderr);
+        streams.close();
         pty.ifPresent(Pty::close);
     }
 
@@ -223,19 +197,6 @@ final class AgentExec implements ExecProcess {
         opened.add(fds[0]);
         opened.add(fds[1]);
         return fds;
-    }
-
-    /** Our end of a pipe as a stream of its own descriptor (the raw one is closed with the others once sent). */
-    private static InputStream reopenRead(int fd, List<Closeable> ours) throws IOException {
-        FileInputStream s = new FileInputStream("/proc/self/fd/" + fd);
-        ours.add(s);
-        return s;
-    }
-
-    private static OutputStream reopenWrite(int fd, List<Closeable> ours) throws IOException {
-        FileOutputStream s = new FileOutputStream("/proc/self/fd/" + fd);
-        ours.add(s);
-        return s;
     }
 
     private static boolean send(int socket, byte[] request, int[] fds) {
@@ -254,24 +215,34 @@ final class AgentExec implements ExecProcess {
         return true;
     }
 
-    /** One line of the status pipe, without its newline; empty at its end. */
-    private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream(16);
-        int b;
-        while ((b = in.read()) >= 0 && b != '\n') {
-            line.write(b);
+    /**
+     * The status pipe's first line (the agent writes it right after the fork, so the wait is short);
+     * what came after it stays in {@code rest}. Empty when the pipe ended first.
+     */
+    private static String firstLine(int fd, StringBuilder rest) {
+        byte[] buffer = new byte[256];
+        while (rest.indexOf("\n") < 0) {
+            Libc.Result n = Libc.read(fd, buffer);
+            if (n.failed() && n.errno() == Libc.EINTR) {
+                continue;
+            }
+            if (n.value() <= 0) {
+                return "";
+            }
+            rest.append(new String(buffer, 0, (int) n.value(), StandardCharsets.UTF_8));
         }
-        return line.toString(StandardCharsets.UTF_8);
+        int nl = rest.indexOf("\n");
+        String line = rest.substring(0, nl);
+        rest.delete(0, nl + 1);
+        return line;
     }
 
-    private static void closeRaw(List<Integer> fds) {
-        fds.forEach(Libc::close);
-    }
-
-    private static void cleanUp(OptionalInt socket, List<Integer> raw, List<Closeable> ours, Pty terminal) {
+    private static void cleanUp(OptionalInt socket, List<Integer> raw, OutputStream in, Pty terminal) {
         socket.ifPresent(Libc::close);
-        closeRaw(raw);
-        ours.forEach(PipeExec::closeQuietly);
+        raw.forEach(Libc::close);
+        if (in != null) {
+            PipeExec.closeQuietly(in);
+        }
         if (terminal != null) {
             terminal.close();
         }

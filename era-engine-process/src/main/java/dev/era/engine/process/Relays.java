@@ -1,7 +1,6 @@
 package dev.era.engine.process;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
@@ -10,12 +9,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Makes a command's pipe streams safe for virtual threads. A blocking read or write of a plain
- * {@link java.io.FileInputStream} pins a virtual thread's carrier, and the JDK compensates only for
- * the streams of a {@link Process}: a few commands with quiet output would hold every carrier and
- * starve the daemon (output would then arrive only at the end). So a pooled platform thread does
- * the blocking side and hands the bytes over through an NIO {@link Pipe}, whose channels park a
- * virtual thread instead (as {@link Pty} does for terminals).
+ * Makes a command's stdin safe for virtual threads. A blocking write of a plain
+ * {@link java.io.FileOutputStream} pins a virtual thread's carrier (the JDK compensates only for the
+ * streams of a {@link Process}), and a command that reads no input would hold it for good. So a
+ * pooled platform thread does the blocking side and takes the bytes through an NIO {@link Pipe},
+ * whose channels park a virtual thread instead (as {@link Pty} does for terminals).
  */
 final class Relays {
     private static final int CHUNK = 64 * 1024;
@@ -23,26 +21,6 @@ final class Relays {
             Thread.ofPlatform().daemon().name("era-exec-relay-", 0).factory());
 
     private Relays() {
-    }
-
-    /** What {@code blocking} yields, readable from any thread; the relay ends at its end or when the result is closed. */
-    static InputStream from(InputStream blocking) throws IOException {
-        Pipe pipe = Pipe.open();
-        THREADS.execute(() -> {
-            byte[] buffer = new byte[CHUNK];
-            try (blocking; Pipe.SinkChannel sink = pipe.sink()) {
-                int n;
-                while ((n = blocking.read(buffer)) >= 0) {
-                    ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-                    while (chunk.hasRemaining()) {
-                        sink.write(chunk);
-                    }
-                }
-            } catch (IOException e) {
-                // the reader closed its end, or the command's stream failed: either way nothing more to move
-            }
-        });
-        return Channels.newInputStream(pipe.source());
     }
 
     /**
