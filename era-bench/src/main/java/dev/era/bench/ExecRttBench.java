@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * data directory, TCP on loopback with its first-start admin key):
  * <ol>
  *   <li>{@code POST /sandboxes/{id}/exec} with {@code ["true"]} (argv) and with {@code "true"} (a
- *       string, run as {@code bash -lc true}), over HTTP/1.1 keep-alive from {@link HttpClient};</li>
+ *       string, run as {@code bash -lc true}), over one HTTP/1.1 keep-alive connection ({@link KeepAliveHttp});</li>
  *   <li>RunLoop's TypeScript SDK ({@code @runloop/api-client}, unchanged) through node:
  *       {@code era-compat/src/test/node/bench.mjs}, when node and its {@code node_modules} are there.</li>
  * </ol>
@@ -122,28 +122,30 @@ public final class ExecRttBench {
         send(HttpRequest.newBuilder(URI.create(base + "/sandboxes/" + id)).DELETE());
     }
 
-    private Row measure(String name, String id, String command, int n, int warmup) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/sandboxes/" + id + "/exec"))
-                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"command\":" + command + "}")).build();
-        for (int i = 0; i < warmup; i++) {
-            exec(request);
+    /** Over one keep-alive connection of {@link KeepAliveHttp}, so that only the server's time is measured. */
+    private Row measure(String name, String id, String command, int n, int warmup) throws IOException {
+        URI uri = URI.create(base);
+        String path = "/sandboxes/" + id + "/exec";
+        String body = "{\"command\":" + command + "}";
+        try (KeepAliveHttp http = new KeepAliveHttp(uri.getHost(), uri.getPort())) {
+            for (int i = 0; i < warmup; i++) {
+                exec(http, path, body);
+            }
+            String load = loadAverage();
+            List<Double> ms = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                long t0 = System.nanoTime();
+                exec(http, path, body);
+                ms.add((System.nanoTime() - t0) / 1e6);
+            }
+            return Row.of(name, ms, load + " / " + loadAverage());
         }
-        String load = loadAverage();
-        List<Double> ms = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            long t0 = System.nanoTime();
-            exec(request);
-            ms.add((System.nanoTime() - t0) / 1e6);
-        }
-        return Row.of(name, ms, load + " / " + loadAverage());
     }
 
-    private void exec(HttpRequest request) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-        JsonNode body = JSON.readTree(r.body());
-        if (r.statusCode() != 200 || body.path("exitCode").asInt(-1) != 0) {
-            throw new IllegalStateException("exec answered " + r.statusCode() + ": " + r.body());
+    private void exec(KeepAliveHttp http, String path, String body) throws IOException {
+        KeepAliveHttp.Response r = http.post(path, key, body);
+        if (r.status() != 200 || JSON.readTree(r.body()).path("exitCode").asInt(-1) != 0) {
+            throw new IllegalStateException("exec answered " + r.status() + ": " + r.body());
         }
     }
 
