@@ -34,11 +34,13 @@ import java.util.regex.Pattern;
  *   <li>RunLoop's TypeScript SDK ({@code @runloop/api-client}, unchanged) through node:
  *       {@code era-compat/src/test/node/bench.mjs}, when node and its {@code node_modules} are there.</li>
  * </ol>
- * With {@code --agent off} the daemon runs with {@code ERA_EXEC_AGENT=off}: every exec takes the old
- * applier path, for a side-by-side run under the same load.
+ * Two daemons run side by side, one with the exec agent and one with {@code ERA_EXEC_AGENT=off} (every
+ * exec takes the old applier path), and are measured in turns, so that the shared host's load falls on
+ * both alike.
  *
  * <p>Usage: {@code java -cp 'era-bench/target/era-bench-0.1.0-SNAPSHOT.jar:era-bench/target/lib/*'
- * dev.era.bench.ExecRttBench [--era ./era] [--execs 500] [--warmup 100] [--sdk 500] [--agent on|off]}.
+ * dev.era.bench.ExecRttBench [--era ./era] [--execs 500] [--warmup 100] [--sdk 300]} ({@code --sdk 0}
+ * skips node; the SDK runs in two turns per daemon of half the calls each).
  */
 public final class ExecRttBench {
     private static final Pattern READY = Pattern.compile("ERA ready: socket .*, tcp [^,]*:(\\d+), data ");
@@ -59,18 +61,41 @@ public final class ExecRttBench {
         Path era = Path.of(opts.getOrDefault("era", "./era")).toAbsolutePath().normalize();
         int execs = Integer.parseInt(opts.getOrDefault("execs", "500"));
         int warmup = Integer.parseInt(opts.getOrDefault("warmup", "100"));
-        int sdk = Integer.parseInt(opts.getOrDefault("sdk", "500"));
-        String agent = opts.getOrDefault("agent", "on");
+        int sdk = Integer.parseInt(opts.getOrDefault("sdk", "300"));
         Path node = era.getParent().resolve("era-compat/src/test/node");
-        Path data = Files.createTempDirectory("era-exec-bench");
-        ProcessBuilder pb = new ProcessBuilder(era.toString(), "serve", "--data-dir", data.toString(), "--listen", "127.0.0.1:0");
-        pb.environment().put("ERA_NO_BUILD", "1");
-        if (agent.equals("off")) {
-            pb.environment().put("ERA_EXEC_AGENT", "off");
-        }
-        Process daemon = pb.start();
+        List<Side> sides = new ArrayList<>();
         List<Row> rows = new ArrayList<>();
         try {
+            sides.add(Side.launch(era, "on"));
+            sides.add(Side.launch(era, "off"));
+            rows.addAll(interleaved(sides, "ERA `POST /sandboxes/{id}/exec` `[\"true\"]`", "[\"true\"]", execs, warmup));
+            rows.addAll(interleaved(sides, "ERA `POST /sandboxes/{id}/exec` `\"true\"` (bash -lc)", "\"true\"", execs, warmup));
+            for (int turn = 1; sdk > 0 && turn <= 2; turn++) {
+                for (Side side : sides) {
+                    rows.addAll(sdk(node, side.bench.base, side.bench.key, sdk / 2, warmup / 2,
+                            " (agent " + side.agent + ", turn " + turn + ")"));
+                }
+            }
+        } finally {
+            for (Side side : sides) {
+                side.stop();
+            }
+        }
+        System.out.println();
+        System.out.println("| call path | n | p50 | p90 | p99 | max | load before / after |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        rows.forEach(r -> System.out.println(r.markdown()));
+    }
+
+    /** A daemon with the exec agent on or off, and a sandbox in it. */
+    private record Side(String agent, Path data, Process daemon, ExecRttBench bench, String sandbox) {
+        static Side launch(Path era, String agent) throws Exception {
+            Path data = Files.createTempDirectory("era-exec-bench");
+            ProcessBuilder pb = new ProcessBuilder(era.toString(), "serve", "--data-dir", data.toString(), "--listen",
+                    "127.0.0.1:0");
+            pb.environment().put("ERA_NO_BUILD", "1");
+            pb.environment().put("ERA_EXEC_AGENT", agent);
+            Process daemon = pb.start();
             CompletableFuture<Integer> port = new CompletableFuture<>();
             CompletableFuture<String> key = new CompletableFuture<>();
             Consumer<String> watch = line -> {
@@ -85,28 +110,70 @@ public final class ExecRttBench {
             };
             pump(daemon.getInputStream(), watch);
             pump(daemon.getErrorStream(), watch);
-            String url = "http://127.0.0.1:" + port.get(120, TimeUnit.SECONDS);
-            ExecRttBench bench = new ExecRttBench(url, key.get(10, TimeUnit.SECONDS));
-            String id = bench.createSandbox();
-            String label = " (agent " + agent + ")";
-            rows.add(bench.measure("ERA `POST /sandboxes/{id}/exec` `[\"true\"]`" + label, id, "[\"true\"]", execs, warmup));
-            rows.add(bench.measure("ERA `POST /sandboxes/{id}/exec` `\"true\"` (bash -lc)" + label, id, "\"true\"", execs, warmup));
-            bench.delete(id);
-            if (sdk > 0) {
-                rows.addAll(sdk(node, url, key.get(), sdk, warmup, label));
+            try {
+                ExecRttBench bench = new ExecRttBench("http://127.0.0.1:" + port.get(120, TimeUnit.SECONDS),
+                        key.get(10, TimeUnit.SECONDS));
+                return new Side(agent, data, daemon, bench, bench.createSandbox());
+            } catch (Exception e) {
+                new Side(agent, data, daemon, null, "").stop();
+                throw e;
             }
-        } finally {
+        }
+
+        String path() {
+            return "/sandboxes/" + sandbox + "/exec";
+        }
+
+        void stop() throws IOException, InterruptedException {
             daemon.destroy();
             if (!daemon.waitFor(30, TimeUnit.SECONDS)) {
                 daemon.destroyForcibly().waitFor();
             }
-            Leftovers.remove(data); // the warm pool's sandboxes outlive the daemon by design
+            Leftovers.remove(data); // sandboxes outlive their daemon by design; these are the benchmark's
             deleteTree(data);
         }
-        System.out.println();
-        System.out.println("| call path | n | p50 | p90 | p99 | max | load before / after |");
-        System.out.println("|---|---|---|---|---|---|---|");
-        rows.forEach(r -> System.out.println(r.markdown()));
+    }
+
+    /**
+     * Both daemons in turns of 50 calls, one keep-alive connection each ({@link KeepAliveHttp}), so that
+     * the load of the shared host falls on both alike; only the server's time is measured.
+     */
+    private static List<Row> interleaved(List<Side> sides, String name, String command, int n, int warmup)
+            throws IOException {
+        String body = "{\"command\":" + command + "}";
+        List<KeepAliveHttp> connections = new ArrayList<>();
+        List<List<Double>> samples = new ArrayList<>();
+        try {
+            for (Side side : sides) {
+                URI uri = URI.create(side.bench.base);
+                KeepAliveHttp http = new KeepAliveHttp(uri.getHost(), uri.getPort());
+                connections.add(http);
+                samples.add(new ArrayList<>(n));
+                for (int i = 0; i < warmup; i++) {
+                    side.bench.exec(http, side.path(), body);
+                }
+            }
+            String load = loadAverage();
+            for (int done = 0; done < n; done += 50) {
+                for (int s = 0; s < sides.size(); s++) {
+                    for (int i = done; i < Math.min(n, done + 50); i++) {
+                        long t0 = System.nanoTime();
+                        sides.get(s).bench.exec(connections.get(s), sides.get(s).path(), body);
+                        samples.get(s).add((System.nanoTime() - t0) / 1e6);
+                    }
+                }
+            }
+            String loads = load + " / " + loadAverage();
+            List<Row> rows = new ArrayList<>();
+            for (int s = 0; s < sides.size(); s++) {
+                rows.add(Row.of(name + " (agent " + sides.get(s).agent + ")", samples.get(s), loads));
+            }
+            return rows;
+        } finally {
+            for (KeepAliveHttp c : connections) {
+                c.close();
+            }
+        }
     }
 
     private String createSandbox() throws IOException, InterruptedException {
@@ -116,30 +183,6 @@ public final class ExecRttBench {
             throw new IllegalStateException("POST /sandboxes answered " + r.statusCode() + ": " + r.body());
         }
         return JSON.readTree(r.body()).get("id").asText();
-    }
-
-    private void delete(String id) throws IOException, InterruptedException {
-        send(HttpRequest.newBuilder(URI.create(base + "/sandboxes/" + id)).DELETE());
-    }
-
-    /** Over one keep-alive connection of {@link KeepAliveHttp}, so that only the server's time is measured. */
-    private Row measure(String name, String id, String command, int n, int warmup) throws IOException {
-        URI uri = URI.create(base);
-        String path = "/sandboxes/" + id + "/exec";
-        String body = "{\"command\":" + command + "}";
-        try (KeepAliveHttp http = new KeepAliveHttp(uri.getHost(), uri.getPort())) {
-            for (int i = 0; i < warmup; i++) {
-                exec(http, path, body);
-            }
-            String load = loadAverage();
-            List<Double> ms = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                long t0 = System.nanoTime();
-                exec(http, path, body);
-                ms.add((System.nanoTime() - t0) / 1e6);
-            }
-            return Row.of(name, ms, load + " / " + loadAverage());
-        }
     }
 
     private void exec(KeepAliveHttp http, String path, String body) throws IOException {

@@ -99,6 +99,11 @@ final class AgentExec implements ExecProcess {
             raw.retainAll(kept);
             StringBuilder answer = new StringBuilder();
             String first = firstLine(status[0], answer);
+            if (first.startsWith("e ") && first.endsWith("fork failed")) {
+                // the sandbox is at its pids limit: the applier path fails the same way, and reports it as a shell would
+                cleanUp(socket, raw, in, terminal);
+                return Optional.empty();
+            }
             if (first.startsWith("e ")) {
                 throw new EngineException("the sandbox's exec agent refused the command " + argv + ": " + first.substring(2)
                         + "; this is a bug in ERA, report it", Map.of("command", argv));

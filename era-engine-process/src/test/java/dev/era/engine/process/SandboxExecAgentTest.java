@@ -3,6 +3,7 @@ package dev.era.engine.process;
 import dev.era.api.EngineHandle;
 import dev.era.api.ExecProcess;
 import dev.era.api.ExecSpec;
+import dev.era.api.Resources;
 import dev.era.api.Workload;
 import dev.era.os.Libc;
 import dev.era.testing.ExecResult;
@@ -208,6 +209,24 @@ class SandboxExecAgentTest extends SandboxTestSupport {
         try (ExecProcess sleeper = engine.exec(h, ExecSpec.of("sleep", "30"))) {
             assertThat(status(sleeper.pid(), "PPid")).isEqualTo(Long.toString(agent));
         }
+    }
+
+    @Test
+    void anExecIntoASandboxAtItsPidsLimitFailsAsAShellWouldReportIt() throws Exception {
+        EngineHandle h = start(workload(sandbox().resources(new Resources(0, 0, 8))));
+        // fill the sandbox up to its limit (the filler stays, so no slot frees), then try one more command
+        try (ExecProcess filler = engine.exec(h, ExecSpec.of("perl", "-e", "$| = 1; for (1 .. 20) { my $p = fork; "
+                + "last unless defined $p; if ($p == 0) { close STDOUT; close STDERR; sleep 30; exit } } "
+                + "print \"filled\\n\"; sleep 30"))) {
+            assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(filler.stdout())).readLine())
+                    .isEqualTo("filled");
+
+            ExecResult r = ExecResult.run(engine, h, TIMEOUT, "true");
+
+            assertThat(r.exitCode()).isEqualTo(126);
+            assertThat(r.stderr()).contains("fork");
+        }
+        assertThat(findAgent(h)).isPresent();
     }
 
     private String socketName(EngineHandle h) {
