@@ -4,6 +4,11 @@ import dev.era.compat.OpenHandsApi;
 import dev.era.compat.OpenHandsConfig;
 import dev.era.compat.RunLoopApi;
 import dev.era.api.Capability;
+import dev.era.api.EngineException;
+import dev.era.api.ImageCache;
+import dev.era.api.RuntimePlugin;
+import dev.era.engine.oci.OciEngine;
+import dev.era.engine.oci.RegistryCredentials;
 import dev.era.core.ApiKeyService;
 import dev.era.core.LocalSnapshotStore;
 import dev.era.core.RuntimeManager;
@@ -14,6 +19,9 @@ import dev.era.snapshot.s3.S3SnapshotStore;
 import dev.era.core.Scheduler;
 import dev.era.http.EraServer;
 import dev.era.http.HttpConfig;
+import dev.era.core.spi.StateStore;
+import dev.era.store.postgres.PostgresConfig;
+import dev.era.store.postgres.PostgresStateStore;
 import dev.era.store.sqlite.SqliteStateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +33,11 @@ import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One running ERA daemon: the store, the engines, the runtime manager and the API, started in
@@ -35,14 +47,14 @@ import java.util.Optional;
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     private final DataDirLock lock;
-    private final SqliteStateStore store;
+    private final StateStore store;
     private final Scheduler scheduler;
     private final RuntimeManager manager;
     private final SandboxManager sandboxes;
     private final EraServer server;
     private final ApiKeyService keys;
 
-    private Daemon(DataDirLock lock, SqliteStateStore store, Scheduler scheduler, RuntimeManager manager,
+    private Daemon(DataDirLock lock, StateStore store, Scheduler scheduler, RuntimeManager manager,
                    SandboxManager sandboxes, ApiKeyService keys, EraServer server) {
         this.lock = lock;
         this.sandboxes = sandboxes;
@@ -67,11 +79,22 @@ public final class Daemon implements AutoCloseable {
                     + "; pass --data-dir with a writable directory", e);
         }
         DataDirLock lock = DataDirLock.acquire(config.dataDir());
+        // Jetty starts beside the store and the recovery (it answers 503 until the API is handed over)
+        CompletableFuture<EraServer.Binding> binding = new CompletableFuture<>();
+        Thread.ofPlatform().name("era-http-bind").start(() -> {
+            try {
+                binding.complete(EraServer.bind(new HttpConfig(config.tcpHost(), config.tcpPort(),
+                        Optional.of(config.socket()))));
+            } catch (Throwable t) {
+                binding.completeExceptionally(t);
+            }
+        });
         Clock clock = Clock.systemUTC();
-        SqliteStateStore store;
+        StateStore store;
         try {
-            store = SqliteStateStore.open(config.database());
+            store = openStore(config);
         } catch (RuntimeException e) {
+            unbind(binding);
             lock.close();
             throw e;
         }
@@ -79,9 +102,9 @@ public final class Daemon implements AutoCloseable {
         RuntimeManager manager = null;
         SandboxManager sandboxes = null;
         try {
-            manager = RuntimeManager.start(store, RuntimeManager.loadEngines(), config.dataDir(), clock, scheduler,
-                    config.reconcileEvery());
-            sandboxes = SandboxManager.start(manager, store, snapshotStore(config, clock), scheduler, clock,
+            Map<String, RuntimePlugin> engines = engines(config);
+            manager = RuntimeManager.start(store, engines, config.dataDir(), clock, scheduler, config.reconcileEvery());
+            sandboxes = SandboxManager.recover(manager, store, snapshotStore(config, clock), scheduler, clock,
                     SandboxConfig.defaults().withWarmPool(config.warmPool()).withDefaultEngine(sandboxEngine(manager)));
             ApiKeyService keys = new ApiKeyService(store, clock);
             Optional<String> first = keys.bootstrap();
@@ -93,23 +116,22 @@ public final class Daemon implements AutoCloseable {
                     ? "127.0.0.1" : config.tcpHost();
             OpenHandsApi openHands = OpenHandsApi.create(sandboxes, OpenHandsConfig.defaults().withPublicHost(host)
                     .withImageEngine(hasSandboxEngine(manager, "oci") ? "oci" : ""));
-            EraServer server;
-            try {
-                server = EraServer.start(new HttpConfig(config.tcpHost(), config.tcpPort(),
-                        Optional.of(config.socket())), manager, sandboxes, keys, List.of(runLoop, openHands));
-            } catch (UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
-                // a taken port, another daemon on the socket, a socket path too long: the message says which
-                throw new DaemonStartException(e.getMessage(), e);
-            }
+            Optional<ImageCache> images = engines.values().stream().filter(ImageCache.class::isInstance)
+                    .map(ImageCache.class::cast).findFirst();
+            EraServer server = images.isPresent()
+                    ? bound(binding).serve(manager, sandboxes, List.of(runLoop, openHands), keys, images.get())
+                    : bound(binding).serve(manager, sandboxes, List.of(runLoop, openHands), keys);
+            sandboxes.fillWarmPool(); // after the API is up: pool sandboxes are not part of the daemon's start
             first.ifPresent(key -> out.println("""
                     First start: this is the admin API key for TCP clients. It is shown once and stored only as a hash.
                       %s
                     Use it as `--api-key` (or ERA_API_KEY) with --url http://%s:%d; the Unix socket needs no key."""
                     .formatted(key, config.tcpHost(), server.tcpPort())));
-            LOG.info("ERA ready: socket {}, tcp {}:{}, data {}", config.socket(), config.tcpHost(), server.tcpPort(),
-                    config.dataDir());
+            LOG.info("ERA ready: socket {}, tcp {}:{}, data {} ({} ms after the process started)", config.socket(),
+                    config.tcpHost(), server.tcpPort(), config.dataDir(), sinceProcessStart());
             return new Daemon(lock, store, scheduler, manager, sandboxes, keys, server);
         } catch (RuntimeException e) {
+            unbind(binding);
             if (sandboxes != null) {
                 sandboxes.close();
             }
@@ -121,6 +143,72 @@ public final class Daemon implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /** The embedded SQLite store in the data directory, or the PostgreSQL store the configuration names. */
+    private static StateStore openStore(DaemonConfig config) {
+        if (config.storeUrl().isEmpty()) {
+            return SqliteStateStore.open(config.database());
+        }
+        PostgresConfig pg;
+        try {
+            pg = PostgresConfig.parse(config.storeUrl().get());
+        } catch (IllegalArgumentException e) {
+            throw new DaemonStartException("the store URL (--store-url or ERA_STORE) is not usable: " + e.getMessage(), e);
+        }
+        PostgresStateStore store = PostgresStateStore.open(pg);
+        LOG.info("state store: PostgreSQL {}", store.describe());
+        return store;
+    }
+
+    /**
+     * The engines on the class path; the oci engine as the daemon configures it: its image store in the
+     * data directory (which also serves {@code /images}) and the registry credentials file.
+     */
+    private static Map<String, RuntimePlugin> engines(DaemonConfig config) {
+        Map<String, RuntimePlugin> engines = new TreeMap<>(RuntimeManager.loadEngines());
+        if (engines.get("oci") instanceof OciEngine) {
+            RegistryCredentials credentials;
+            try {
+                credentials = RegistryCredentials.load(config.registryAuth());
+            } catch (EngineException e) {
+                throw new DaemonStartException(e.getMessage(), e);
+            }
+            engines.put("oci", OciEngine.create(config.dataDir(), credentials));
+            if (!credentials.registries().isEmpty()) {
+                LOG.info("registry credentials for {} from {}", credentials.registries(), config.registryAuth());
+            }
+        }
+        return engines;
+    }
+
+    /** The started server; a taken port, another daemon on the socket or a socket path too long says which. */
+    private static EraServer.Binding bound(CompletableFuture<EraServer.Binding> binding) {
+        try {
+            return binding.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof UncheckedIOException || cause instanceof IllegalStateException
+                    || cause instanceof IllegalArgumentException) {
+                throw new DaemonStartException(cause.getMessage(), cause);
+            }
+            throw cause instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /** After a failed start: the server, if it came up, stops and its socket file goes. */
+    private static void unbind(CompletableFuture<EraServer.Binding> binding) {
+        try {
+            binding.join().close();
+        } catch (CompletionException e) {
+            // it never came up
+        }
+    }
+
+    /** For the log line: the JVM's (and launcher's) start to ready, as an operator would time it. */
+    private static long sinceProcessStart() {
+        return ProcessHandle.current().info().startInstant()
+                .map(t -> java.time.Duration.between(t, java.time.Instant.now()).toMillis()).orElse(-1L);
     }
 
     /**

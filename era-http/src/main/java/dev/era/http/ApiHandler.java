@@ -1,6 +1,7 @@
 package dev.era.http;
 
 import dev.era.api.BadRequestException;
+import dev.era.api.ImageCache;
 import dev.era.api.NotFoundException;
 import dev.era.api.UnauthorizedException;
 import dev.era.core.Authenticator;
@@ -62,6 +63,12 @@ final class ApiHandler extends Handler.Abstract {
      */
     ApiHandler(DeploymentService deployments, Optional<Sandboxes> sandboxes, List<RouteModule> modules,
                Authenticator auth, Metrics metrics, OpenStreams streams, Duration heartbeat) {
+        this(deployments, sandboxes, modules, Optional.empty(), auth, metrics, streams, heartbeat);
+    }
+
+    /** @param images the image cache {@code /images} serves; empty answers those routes with a 404 that says why */
+    ApiHandler(DeploymentService deployments, Optional<Sandboxes> sandboxes, List<RouteModule> modules,
+               Optional<ImageCache> images, Authenticator auth, Metrics metrics, OpenStreams streams, Duration heartbeat) {
         this.auth = auth;
         this.metrics = metrics;
         this.modules = List.copyOf(modules);
@@ -74,6 +81,7 @@ final class ApiHandler extends Handler.Abstract {
             new FileEndpoints(s.service()).register(router);
             new SocketEndpoints(s.service(), s.sockets(), heartbeat).register(router);
         });
+        new ImageEndpoints(images).register(router);
         new AdminEndpoints(auth).register(router);
     }
 

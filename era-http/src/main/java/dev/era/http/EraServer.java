@@ -1,5 +1,6 @@
 package dev.era.http;
 
+import dev.era.api.ImageCache;
 import dev.era.core.Authenticator;
 import dev.era.core.DeploymentService;
 import dev.era.core.SandboxService;
@@ -84,16 +85,38 @@ public final class EraServer implements AutoCloseable {
         return start(config, deployments, sandboxes, List.of(), auth, heartbeat);
     }
 
+    static EraServer start(HttpConfig config, DeploymentService deployments, Optional<SandboxService> sandboxes,
+                           List<RouteModule> modules, Authenticator auth, Duration heartbeat) {
+        checkPrefixes(modules);
+        Binding binding = bind(config, heartbeat);
+        try {
+            return binding.serve(deployments, sandboxes, modules, auth);
+        } catch (RuntimeException e) {
+            binding.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Binds both transports and starts Jetty before the daemon's services exist, so that the two
+     * start side by side: until {@link Binding#serve} every request gets a 503 saying ERA is starting,
+     * and the Unix socket is published (renamed into place) only by {@code serve}, so local clients
+     * never meet a daemon that is not ready.
+     *
+     * @throws IllegalArgumentException when the socket path is longer than the OS allows
+     * @throws IllegalStateException    when another daemon listens on the socket, or a non-socket file is in the way
+     * @throws UncheckedIOException     when an address cannot be bound (the TCP port is taken)
+     */
+    public static Binding bind(HttpConfig config) {
+        return bind(config, ApiHandler.HEARTBEAT);
+    }
+
     /**
      * @param heartbeat how often an idle SSE stream is written to and a WebSocket pinged, which is how a
      *                  departed client is noticed
      */
-    static EraServer start(HttpConfig config, DeploymentService deployments, Optional<SandboxService> sandboxes,
-                           List<RouteModule> modules, Authenticator auth, Duration heartbeat) {
+    static Binding bind(HttpConfig config, Duration heartbeat) {
         Objects.requireNonNull(config, "config");
-        checkPrefixes(modules);
-        Objects.requireNonNull(deployments, "deployments");
-        Objects.requireNonNull(auth, "auth");
         skipJettyMBeanProbe();
 
         QueuedThreadPool threads = new QueuedThreadPool(64, 2);
@@ -128,24 +151,20 @@ public final class EraServer implements AutoCloseable {
             server.addConnector(unix);
         }
 
-        OpenStreams streams = new OpenStreams();
         // Upgrades happen only where a route asks for one (ServerWebSocketContainer.upgrade); the handler
-        // holds no mappings of its own and passes every request on to the API.
+        // holds no mappings of its own and passes every request on to the API once it is there.
         WebSocketUpgradeHandler sockets = WebSocketUpgradeHandler.from(server);
         ServerWebSocketContainer container = sockets.getServerWebSocketContainer();
         // Interactive sessions ping every heartbeat, so only a client gone silent reaches this.
         container.setIdleTimeout(heartbeat.multipliedBy(8));
         container.setMaxBinaryMessageSize(1 << 20);
         container.setMaxTextMessageSize(1 << 20);
-        sockets.setHandler(new ApiHandler(deployments, sandboxes.map(s -> new ApiHandler.Sandboxes(s, container)), modules,
-                auth, new Metrics(), streams, heartbeat));
+        StartingHandler api = new StartingHandler();
+        sockets.setHandler(api);
         server.setHandler(sockets);
         server.setErrorHandler(new JsonErrorHandler());
         try {
             server.start();
-            if (socket != null) {
-                socket.publish();
-            }
         } catch (Exception e) {
             stopQuietly(server);
             if (socket != null) {
@@ -153,12 +172,83 @@ public final class EraServer implements AutoCloseable {
             }
             throw startFailure(config, e);
         }
-        return new EraServer(server, tcp, socket, streams);
+        return new Binding(server, tcp, socket, container, api, heartbeat);
+    }
+
+    /** A bound, started server that answers 503 until the daemon's services are handed to {@link #serve}. */
+    public static final class Binding implements AutoCloseable {
+        private final Server server;
+        private final ServerConnector tcp;
+        private final UnixSocketFile socket;
+        private final ServerWebSocketContainer container;
+        private final StartingHandler api;
+        private final Duration heartbeat;
+
+        private Binding(Server server, ServerConnector tcp, UnixSocketFile socket, ServerWebSocketContainer container,
+                        StartingHandler api, Duration heartbeat) {
+            this.server = server;
+            this.tcp = tcp;
+            this.socket = socket;
+            this.container = container;
+            this.api = api;
+            this.heartbeat = heartbeat;
+        }
+
+        /** Serves ERA's API (with each module's routes under its prefix) and publishes the Unix socket. */
+        public EraServer serve(DeploymentService deployments, SandboxService sandboxes, List<RouteModule> modules,
+                               Authenticator auth) {
+            return serve(deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")), modules, auth);
+        }
+
+        /** As {@link #serve(DeploymentService, SandboxService, List, Authenticator)}, also serving {@code /images} from {@code images}. */
+        public EraServer serve(DeploymentService deployments, SandboxService sandboxes, List<RouteModule> modules,
+                               Authenticator auth, ImageCache images) {
+            return serve(deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")), modules,
+                    Optional.of(Objects.requireNonNull(images, "images")), auth);
+        }
+
+        EraServer serve(DeploymentService deployments, Optional<SandboxService> sandboxes, List<RouteModule> modules,
+                        Authenticator auth) {
+            return serve(deployments, sandboxes, modules, Optional.empty(), auth);
+        }
+
+        EraServer serve(DeploymentService deployments, Optional<SandboxService> sandboxes, List<RouteModule> modules,
+                        Optional<ImageCache> images, Authenticator auth) {
+            Objects.requireNonNull(deployments, "deployments");
+            Objects.requireNonNull(auth, "auth");
+            checkPrefixes(modules);
+            OpenStreams streams = new OpenStreams();
+            api.open(new ApiHandler(deployments, sandboxes.map(s -> new ApiHandler.Sandboxes(s, container)), modules,
+                    images, auth, new Metrics(), streams, heartbeat));
+            if (socket != null) {
+                try {
+                    socket.publish();
+                } catch (RuntimeException e) {
+                    close();
+                    throw e;
+                }
+            }
+            return new EraServer(server, tcp, socket, streams);
+        }
+
+        /** The bound TCP port (useful when the configured port was 0). */
+        public int tcpPort() {
+            return tcp.getLocalPort();
+        }
+
+        /** Stops a server that never served (the daemon's start failed). */
+        @Override
+        public void close() {
+            stopQuietly(server);
+            if (socket != null) {
+                socket.remove();
+            }
+        }
     }
 
     /** ERA's own top-level path segments; a module may not take one of them over. */
     private static final List<String> OWN_SEGMENTS = List.of("health", "metrics", "plugins", "deployments", "events",
-            "logs", "sandboxes", "snapshots", "agents", "openapi.json");
+            "logs", "sandboxes", "snapshots", "agents", "images", "admin", "openapi.json");
 
     private static void checkPrefixes(List<RouteModule> modules) {
         List<String> seen = new java.util.ArrayList<>();
