@@ -57,7 +57,7 @@ final class AgentExec implements ExecProcess {
                                        Map<String, String> env, boolean tty, int rows, int cols) throws IOException {
         OptionalInt socket = agents.connect(ref);
         if (socket.isEmpty()) {
-            agents.ensure(ref);
+            agents.startSoon(ref);
             return Optional.empty();
         }
         List<Integer> raw = new ArrayList<>(); // closed once sent, but for ours, which AgentStreams takes
@@ -124,7 +124,7 @@ final class AgentExec implements ExecProcess {
                     streams.stderr().orElseThrow(), Optional.empty(), streams, exit));
         } catch (AgentGone e) {
             cleanUp(socket, raw, in, terminal);
-            agents.ensure(ref);
+            agents.startSoon(ref);
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
             cleanUp(socket, raw, in, terminal);

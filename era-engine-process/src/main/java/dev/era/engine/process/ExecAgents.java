@@ -15,9 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The resident exec agents of running sandboxes ({@code exec-agent.c}): one per sandbox start,
@@ -27,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The agent is an optimisation, never a requirement: when it is not there (no C compiler, it
  * failed to start, it was killed, a daemon restart found none), {@link #connect} says so and exec
- * takes the applier path, while {@link #ensure} starts a new agent in the background.
+ * takes the applier path, while {@link #startSoon} starts a new agent in the background.
  */
 final class ExecAgents {
     private static final Logger LOG = LoggerFactory.getLogger(ExecAgents.class);
@@ -37,7 +39,7 @@ final class ExecAgents {
     private final ExecAgentBinary binary;
     private final Path sockets;
     /** Sandboxes (by init pid) whose agent is being started in the background: at most one start each. */
-    private final Set<Long> starting = ConcurrentHashMap.newKeySet();
+    private final Map<Long, CompletableFuture<Boolean>> pending = new ConcurrentHashMap<>();
 
     ExecAgents(SandboxHost host, ExecAgentBinary binary) {
         this.host = host;
@@ -59,7 +61,7 @@ final class ExecAgents {
      * Starts the sandbox's agent and waits until it listens (a few ms). False when there is no agent
      * program or it could not start; the sandbox then runs on, with the slower exec.
      */
-    boolean start(WorkRef ref) {
+    private boolean start(WorkRef ref) {
         Optional<Path> program = binary.await();
         if (program.isEmpty() || !ref.sandboxed()) {
             return false;
@@ -104,27 +106,55 @@ final class ExecAgents {
         }
     }
 
-    /** Starts an agent in the background unless one answers or a start is under way (after a daemon restart). */
-    void ensure(WorkRef ref) {
-        if (!ref.sandboxed() || !starting.add(ref.initPid())) {
+    /**
+     * Starts the sandbox's agent in the background, unless one answers already or a start is under way
+     * (after a sandbox start, a daemon restart, or an exec that found none). Sandbox starts do not wait
+     * for it; an exec that comes meanwhile does ({@link #connect}).
+     */
+    void startSoon(WorkRef ref) {
+        if (!ref.sandboxed()) {
+            return;
+        }
+        CompletableFuture<Boolean> started = new CompletableFuture<>();
+        if (pending.putIfAbsent(ref.initPid(), started) != null) {
             return;
         }
         Thread.ofVirtual().name("era-exec-agent-start").start(() -> {
+            boolean up = false;
             try {
-                OptionalInt fd = connect(ref);
+                OptionalInt fd = connectNow(ref);
                 if (fd.isPresent()) {
                     Libc.close(fd.getAsInt());
+                    up = true;
                 } else if (ref.initAlive()) {
-                    start(ref);
+                    up = start(ref);
                 }
             } finally {
-                starting.remove(ref.initPid());
+                started.complete(up);
+                pending.remove(ref.initPid(), started);
             }
         });
     }
 
-    /** A connection to the sandbox's agent, or empty when none listens. */
+    /** A connection to the sandbox's agent (waiting for one being started), or empty when none listens. */
     OptionalInt connect(WorkRef ref) {
+        OptionalInt fd = connectNow(ref);
+        CompletableFuture<Boolean> starting = pending.get(ref.initPid());
+        if (fd.isEmpty() && starting != null) {
+            try {
+                if (starting.get(START_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    return connectNow(ref);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // no agent in time: the applier serves this exec
+            }
+        }
+        return fd;
+    }
+
+    private OptionalInt connectNow(WorkRef ref) {
         Libc.Result fd = Libc.connectUnix(socket(ref).toString());
         return fd.failed() ? OptionalInt.empty() : OptionalInt.of((int) fd.value());
     }

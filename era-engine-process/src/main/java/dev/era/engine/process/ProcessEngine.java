@@ -151,7 +151,7 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
             Optional<WorkRef> running = WorkRef.load(stateFile).filter(WorkRef::alive);
             if (running.isPresent()) {
                 watcher.watchReattached(running.get(), onExit);
-                agents.ensure(running.get());
+                agents.startSoon(running.get());
                 return running.get().handle();
             }
             prepareDirs(w);
@@ -187,8 +187,8 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
                 cleanUp(cgroup);
                 throw e;
             }
-            if (sandboxed && ref.initAlive()) {
-                agents.start(ref); // a few ms now saves 10-30 ms on every exec; without it exec still works
+            if (sandboxed) {
+                agents.startSoon(ref); // in the background: an exec meanwhile waits for it, or takes the applier
             }
             watcher.watchSpawned(ref, process, onExit);
             return ref.handle();
@@ -298,7 +298,7 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
             return Optional.empty();
         }
         watcher.watchReattached(ref, onExit);
-        agents.ensure(ref); // an agent survives the daemon; one that did not is started again
+        agents.startSoon(ref); // an agent survives the daemon; one that did not is started again
         return Optional.of(handle);
     }
 

@@ -234,9 +234,9 @@ class SandboxExecAgentTest extends SandboxTestSupport {
         return ExecAgentBinary.hash(r.runDir().toAbsolutePath() + "\n" + r.initPid() + "\n" + r.initTicks()) + ".sock";
     }
 
-    /** The agent: the sandbox's cgroup member that runs the agent's program. */
-    private static long agentPid(EngineHandle h) {
-        return findAgent(h).orElseThrow(() -> new AssertionError("the sandbox has no exec agent"));
+    /** The agent: the sandbox's cgroup member that runs the agent's program (started in the background). */
+    private static long agentPid(EngineHandle h) throws InterruptedException {
+        return awaitAgent(h);
     }
 
     private static Optional<Long> findAgent(EngineHandle h) {
