@@ -45,6 +45,32 @@ final class ExecAgents {
         this.host = host;
         this.binary = binary;
         this.sockets = host.stagingRoot().resolveSibling("exec");
+        if (host.available()) {
+            Thread.ofVirtual().name("era-exec-agent-tidy").start(this::removeStaleSockets);
+        }
+    }
+
+    /**
+     * Sockets whose agent is gone (its sandbox ended while no daemon ran, or was killed with it): nothing
+     * listens, so a connect is refused. Daemons sharing the host share the directory; a live socket of
+     * another daemon's sandbox still answers and is kept.
+     */
+    private void removeStaleSockets() {
+        try (var entries = Files.list(sockets)) {
+            for (Path p : entries.toList()) {
+                if (!p.getFileName().toString().endsWith(".sock")) {
+                    continue; // an agent's socket before it goes live, under a temporary name
+                }
+                Libc.Result fd = Libc.connectUnix(p.toString());
+                if (fd.failed() && fd.errno() == Libc.ECONNREFUSED) {
+                    Files.deleteIfExists(p);
+                } else if (!fd.failed()) {
+                    Libc.close((int) fd.value());
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            // no directory yet, or an odd entry: nothing to tidy
+        }
     }
 
     /**

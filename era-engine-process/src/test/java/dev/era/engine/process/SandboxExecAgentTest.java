@@ -249,14 +249,22 @@ class SandboxExecAgentTest extends SandboxTestSupport {
         }).findFirst();
     }
 
+    /** The agent once it listens: its process joins the cgroups a moment before its socket goes live. */
     private static long awaitAgent(EngineHandle h) throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         Optional<Long> agent;
-        while ((agent = findAgent(h)).isEmpty()) {
+        while ((agent = findAgent(h)).isEmpty() || !listening(h)) {
             assertThat(System.nanoTime()).as("a new exec agent").isLessThan(deadline);
             Thread.sleep(10);
         }
         return agent.get();
+    }
+
+    private static boolean listening(EngineHandle h) {
+        WorkRef r = ref(h);
+        Path socket = Path.of("/run/era/exec").resolve(ExecAgentBinary.hash(r.runDir().toAbsolutePath() + "\n" + r.initPid()
+                + "\n" + r.initTicks()) + ".sock");
+        return Files.exists(socket);
     }
 
     private static String status(long pid, String key) throws IOException {
