@@ -20,7 +20,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 /**
  * The few libc calls ERA's engines need that the JDK does not offer, through the FFM API: terminal
  * file descriptors (open, read, write, poll, ioctl, fchown, close), {@code kill} of a process group,
- * and bind mounts. Each call returns its raw result and the {@code errno} it left, so that callers
+ * bind mounts, pipes, and Unix sockets that pass descriptors ({@code SCM_RIGHTS}). Each call returns its raw result and the {@code errno} it left, so that callers
  * can retry on {@code EINTR} and tell {@code EIO} (the terminal's other side is gone) apart.
  *
  * <p>Calls that can block ({@link #read}, {@link #write}, {@link #poll}) must run on platform
@@ -32,6 +32,8 @@ public final class Libc {
     public static final int EINTR = 4;
     public static final int EIO = 5;
     public static final int EAGAIN = 11;
+    public static final int ENOENT = 2;
+    public static final int ECONNREFUSED = 111;
 
     public static final int O_RDWR = 0x2;
     public static final int O_NOCTTY = 0x100;
@@ -45,6 +47,15 @@ public final class Libc {
 
     public static final short POLLIN = 0x1;
     public static final short POLLOUT = 0x4;
+
+    public static final int AF_UNIX = 1;
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_CLOEXEC = 0x80000;
+    private static final int SOL_SOCKET = 1;
+    private static final int SCM_RIGHTS = 1;
+    private static final int MSG_NOSIGNAL = 0x4000;
+    /** sizeof(struct sockaddr_un): a family and 108 bytes of path. */
+    private static final int SOCKADDR_UN = 110;
 
     public static final long MS_BIND = 4096;
     public static final int MNT_DETACH = 2;
@@ -75,6 +86,10 @@ public final class Libc {
     private static final MethodHandle MOUNT = function("mount",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle UMOUNT2 = function("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle PIPE2 = function("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SOCKET = function("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle CONNECT = function("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SENDMSG = function("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
 
     /** struct pollfd { int fd; short events; short revents; } */
     private static final StructLayout POLLFD = MemoryLayout.structLayout(JAVA_INT.withName("fd"),
@@ -159,6 +174,28 @@ public final class Libc {
         }
     }
 
+    /**
+     * Waits up to {@code timeoutMillis} for {@code events} on any of {@code fds} (a negative entry is
+     * skipped, as poll(2) does); sets {@code revents[i]} for each and returns how many are ready.
+     */
+    public static Result poll(int[] fds, short events, short[] revents, int timeoutMillis) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            MemorySegment pollfds = arena.allocate(POLLFD, fds.length);
+            for (int i = 0; i < fds.length; i++) {
+                pollfds.set(JAVA_INT, 8L * i, fds[i]);
+                pollfds.set(JAVA_SHORT, 8L * i + 4, events);
+            }
+            Result r = result((int) POLL.invokeExact(state, pollfds, (long) fds.length, timeoutMillis), state);
+            for (int i = 0; i < fds.length; i++) {
+                revents[i] = r.failed() ? 0 : pollfds.get(JAVA_SHORT, 8L * i + 6);
+            }
+            return r;
+        } catch (Throwable t) {
+            throw unexpected("poll", t);
+        }
+    }
+
     /** {@code ioctl(fd, request, &value)} for requests taking a pointer to one int; the value read back is returned. */
     public static Result ioctlInt(int fd, long request, int value) {
         try (Arena arena = Arena.ofConfined()) {
@@ -223,10 +260,90 @@ public final class Libc {
         }
     }
 
+    /** {@code pipe2(fds, flags)}: on success {@code fds[0]} is the read end, {@code fds[1]} the write end. */
+    public static Result pipe(int[] fds, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            MemorySegment pair = arena.allocate(JAVA_INT, 2);
+            Result r = result((int) PIPE2.invokeExact(state, pair, flags), state);
+            if (!r.failed()) {
+                fds[0] = pair.getAtIndex(JAVA_INT, 0);
+                fds[1] = pair.getAtIndex(JAVA_INT, 1);
+            }
+            return r;
+        } catch (Throwable t) {
+            throw unexpected("pipe2", t);
+        }
+    }
+
+    /**
+     * A stream socket connected to the Unix socket at {@code path} (close-on-exec); the value is its
+     * descriptor. {@code ENOENT} or {@code ECONNREFUSED} when nothing listens there.
+     */
+    public static Result connectUnix(String path) {
+        byte[] name = path.getBytes(StandardCharsets.UTF_8);
+        if (name.length >= SOCKADDR_UN - 2) {
+            throw new IllegalArgumentException("Unix socket path " + path + " is longer than the 107 bytes Linux allows");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            Result fd = result((int) SOCKET.invokeExact(state, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), state);
+            if (fd.failed()) {
+                return fd;
+            }
+            MemorySegment address = arena.allocate(SOCKADDR_UN);
+            address.set(JAVA_SHORT, 0, (short) AF_UNIX);
+            MemorySegment.copy(name, 0, address, ValueLayout.JAVA_BYTE, 2, name.length);
+            Result connected = result((int) CONNECT.invokeExact(state, (int) fd.value(), address, SOCKADDR_UN), state);
+            if (connected.failed()) {
+                close((int) fd.value());
+                return connected;
+            }
+            return fd;
+        } catch (Throwable t) {
+            throw unexpected("socket/connect", t);
+        }
+    }
+
+    /**
+     * {@code sendmsg} of {@code data} with {@code fds} attached as {@code SCM_RIGHTS} (the receiver gets
+     * copies; the caller still owns and closes its own). The value is the number of bytes sent, which
+     * may be fewer than {@code data.length}: send the rest with {@link #write}. No SIGPIPE.
+     */
+    public static Result sendWithDescriptors(int socket, byte[] data, int[] fds) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            MemorySegment buf = arena.allocate(Math.max(1, data.length));
+            MemorySegment.copy(data, 0, buf, ValueLayout.JAVA_BYTE, 0, data.length);
+            MemorySegment iov = arena.allocate(16, 8); // struct iovec { void *base; size_t len; }
+            iov.set(ADDRESS, 0, buf);
+            iov.set(JAVA_LONG, 8, data.length);
+            long cmsgLen = 16 + 4L * fds.length; // CMSG_LEN: cmsghdr { size_t len; int level; int type; } + data
+            long space = (cmsgLen + 7) & ~7L; // CMSG_SPACE
+            MemorySegment control = arena.allocate(space, 8);
+            control.set(JAVA_LONG, 0, cmsgLen);
+            control.set(JAVA_INT, 8, SOL_SOCKET);
+            control.set(JAVA_INT, 12, SCM_RIGHTS);
+            for (int i = 0; i < fds.length; i++) {
+                control.set(JAVA_INT, 16 + 4L * i, fds[i]);
+            }
+            // struct msghdr { name, namelen(+pad), iov, iovlen, control, controllen, flags(+pad) }: 56 bytes on LP64
+            MemorySegment msg = arena.allocate(56, 8);
+            msg.set(ADDRESS, 16, iov);
+            msg.set(JAVA_LONG, 24, 1L);
+            msg.set(ADDRESS, 32, control);
+            msg.set(JAVA_LONG, 40, space);
+            return result((long) SENDMSG.invokeExact(state, socket, msg, MSG_NOSIGNAL), state);
+        } catch (Throwable t) {
+            throw unexpected("sendmsg", t);
+        }
+    }
+
     public static String describe(int errno) {
         return switch (errno) {
             case EPERM -> "EPERM (operation not permitted)";
-            case 2 -> "ENOENT (no such file or directory)";
+            case ENOENT -> "ENOENT (no such file or directory)";
+            case ECONNREFUSED -> "ECONNREFUSED (nothing listens there)";
             case ESRCH -> "ESRCH (no such process)";
             case EINTR -> "EINTR";
             case EIO -> "EIO";

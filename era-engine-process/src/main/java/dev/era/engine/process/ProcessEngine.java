@@ -60,6 +60,8 @@ import java.util.stream.Stream;
  * delegated cgroup subtree); sandboxes need root, x86_64, bubblewrap, setpriv and perl.
  */
 public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pausable {
+    /** The daemon's environment variable that, set to {@code off}, runs sandboxes without exec agents. */
+    static final String EXEC_AGENT_SWITCH = "ERA_EXEC_AGENT";
     private static final String STATE = "state";
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
     private static final Duration STOP_POLL = Duration.ofMillis(20);
@@ -74,6 +76,7 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
     private final SandboxLauncher sandboxes;
     private final SandboxExec execs;
     private final StandbyStarts standbys;
+    private final ExecAgents agents;
     private final Clock clock;
     private final ExitWatcher watcher = new ExitWatcher(this::ended);
     private final Map<Path, Object> locks = new ConcurrentHashMap<>();
@@ -96,10 +99,16 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
         this.clock = clock;
         this.sandboxHost = sandboxHost;
         this.sandboxes = new SandboxLauncher(sandboxHost);
-        this.execs = new SandboxExec(sandboxHost);
         this.standbys = new StandbyStarts(launcher, cgroups instanceof CgroupV1 v1 ? v1 : null,
                 sandboxHost.stagingRoot().resolveSibling("standby"),
                 sandboxHost.available() && cgroups instanceof CgroupV1 ? standbySize(daemonEnv) : 0);
+        // ERA_EXEC_AGENT=off keeps every exec on the applier path (to compare the two, or to rule the agent out)
+        boolean agent = sandboxHost.available() && !"off".equals(daemonEnv.get(EXEC_AGENT_SWITCH));
+        this.agents = new ExecAgents(sandboxHost, agent
+                ? ExecAgentBinary.prepare(sandboxHost.stagingRoot().getParent(), Executables.onPath("cc", hostEnv.get("PATH")
+                        + ":/usr/bin:/bin"))
+                : ExecAgentBinary.none());
+        this.execs = new SandboxExec(sandboxHost, agents);
         LOG.info("process engine: {}, setsid {}, sandboxes {}", cgroups.describe(), setsid,
                 sandboxHost.available() ? "as host uid " + sandboxHost.hostUid() : "unavailable: " + sandboxHost.problem());
     }
@@ -146,6 +155,7 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
             Optional<WorkRef> running = WorkRef.load(stateFile).filter(WorkRef::alive);
             if (running.isPresent()) {
                 watcher.watchReattached(running.get(), onExit);
+                agents.startSoon(running.get());
                 return running.get().handle();
             }
             prepareDirs(w);
@@ -183,6 +193,9 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
                 Signals.group("KILL", process.pid());
                 cleanUp(cgroup);
                 throw e;
+            }
+            if (sandboxed) {
+                agents.startSoon(ref); // in the background: an exec meanwhile waits for it, or takes the applier
             }
             watcher.watchSpawned(ref, process, onExit);
             return ref.handle();
@@ -268,6 +281,9 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
                 }
             }
             cleanUp(cgroup);
+            if (ref.sandboxed()) {
+                agents.forget(ref);
+            }
         }
     }
 
@@ -308,6 +324,7 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
             return Optional.empty();
         }
         watcher.watchReattached(ref, onExit);
+        agents.startSoon(ref); // an agent survives the daemon; one that did not is started again
         return Optional.of(handle);
     }
 
@@ -395,6 +412,9 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
         });
         // like systemd's KillMode=control-group: what the program left behind in its cgroup goes with it
         cleanUp(new Cgroup(ref.cgroupDirs()));
+        if (ref.sandboxed()) {
+            agents.forget(ref);
+        }
         return exit;
     }
 
