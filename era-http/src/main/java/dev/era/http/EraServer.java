@@ -75,6 +75,16 @@ public final class EraServer implements AutoCloseable {
                 ApiHandler.HEARTBEAT);
     }
 
+    /**
+     * Like {@link #start(HttpConfig, DeploymentService, SandboxService, Authenticator, List)}, also serving
+     * {@code /agents/...}: messages, admin views and WebSockets of the agent types {@code agents} serves.
+     */
+    public static EraServer start(HttpConfig config, DeploymentService deployments, SandboxService sandboxes,
+                                  Authenticator auth, List<RouteModule> modules, AgentDirectory agents) {
+        return start(config, deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")),
+                Optional.of(Objects.requireNonNull(agents, "agents")), modules, auth, ApiHandler.HEARTBEAT);
+    }
+
     static EraServer start(HttpConfig config, DeploymentService deployments, Authenticator auth, Duration heartbeat) {
         return start(config, deployments, Optional.empty(), auth, heartbeat);
     }
@@ -90,6 +100,12 @@ public final class EraServer implements AutoCloseable {
      */
     static EraServer start(HttpConfig config, DeploymentService deployments, Optional<SandboxService> sandboxes,
                            List<RouteModule> modules, Authenticator auth, Duration heartbeat) {
+        return start(config, deployments, sandboxes, Optional.empty(), modules, auth, heartbeat);
+    }
+
+    static EraServer start(HttpConfig config, DeploymentService deployments, Optional<SandboxService> sandboxes,
+                           Optional<AgentDirectory> agents, List<RouteModule> modules, Authenticator auth,
+                           Duration heartbeat) {
         Objects.requireNonNull(config, "config");
         checkPrefixes(modules);
         Objects.requireNonNull(deployments, "deployments");
@@ -137,8 +153,8 @@ public final class EraServer implements AutoCloseable {
         container.setIdleTimeout(heartbeat.multipliedBy(8));
         container.setMaxBinaryMessageSize(1 << 20);
         container.setMaxTextMessageSize(1 << 20);
-        sockets.setHandler(new ApiHandler(deployments, sandboxes.map(s -> new ApiHandler.Sandboxes(s, container)), modules,
-                auth, new Metrics(), streams, heartbeat));
+        sockets.setHandler(new ApiHandler(deployments, sandboxes.map(s -> new ApiHandler.Sandboxes(s, container)),
+                agents.map(a -> new ApiHandler.Agents(a, container)), modules, auth, new Metrics(), streams, heartbeat));
         server.setHandler(sockets);
         server.setErrorHandler(new JsonErrorHandler());
         try {
