@@ -175,6 +175,11 @@ public final class EraClient {
         return new Sandboxes(this, http);
     }
 
+    /** Agents deployed as {@code engine: agents}: messages, connections and the admin views. */
+    public Agents agents() {
+        return new Agents(this, http);
+    }
+
     Subscription follow(String target, Consumer<SseSubscription.SseEvent> consumer) {
         Http1.Stream stream = http.open(target, "text/event-stream");
         if (stream.status() != 200) {

@@ -12,6 +12,8 @@ import dev.era.core.SandboxManager;
 import dev.era.core.spi.SnapshotStore;
 import dev.era.snapshot.s3.S3SnapshotStore;
 import dev.era.core.Scheduler;
+import dev.era.api.RuntimePlugin;
+import dev.era.engine.agents.AgentsEngine;
 import dev.era.http.EraServer;
 import dev.era.http.HttpConfig;
 import dev.era.store.sqlite.SqliteStateStore;
@@ -25,7 +27,9 @@ import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * One running ERA daemon: the store, the engines, the runtime manager and the API, started in
@@ -41,10 +45,12 @@ public final class Daemon implements AutoCloseable {
     private final SandboxManager sandboxes;
     private final EraServer server;
     private final ApiKeyService keys;
+    private final AgentsEngine agents;
 
     private Daemon(DataDirLock lock, SqliteStateStore store, Scheduler scheduler, RuntimeManager manager,
-                   SandboxManager sandboxes, ApiKeyService keys, EraServer server) {
+                   SandboxManager sandboxes, ApiKeyService keys, EraServer server, AgentsEngine agents) {
         this.lock = lock;
+        this.agents = agents;
         this.sandboxes = sandboxes;
         this.store = store;
         this.scheduler = scheduler;
@@ -78,9 +84,12 @@ public final class Daemon implements AutoCloseable {
         Scheduler scheduler = Scheduler.system();
         RuntimeManager manager = null;
         SandboxManager sandboxes = null;
+        // The agents engine also answers /agents/...: the daemon keeps the one instance the manager drives.
+        Map<String, RuntimePlugin> engines = new TreeMap<>(RuntimeManager.loadEngines());
+        AgentsEngine agents = engines.get("agents") instanceof AgentsEngine a ? a : new AgentsEngine();
+        engines.put(agents.name(), agents);
         try {
-            manager = RuntimeManager.start(store, RuntimeManager.loadEngines(), config.dataDir(), clock, scheduler,
-                    config.reconcileEvery());
+            manager = RuntimeManager.start(store, engines, config.dataDir(), clock, scheduler, config.reconcileEvery());
             sandboxes = SandboxManager.start(manager, store, snapshotStore(config, clock), scheduler, clock,
                     SandboxConfig.defaults().withWarmPool(config.warmPool()).withDefaultEngine(sandboxEngine(manager)));
             ApiKeyService keys = new ApiKeyService(store, clock);
@@ -96,7 +105,8 @@ public final class Daemon implements AutoCloseable {
             EraServer server;
             try {
                 server = EraServer.start(new HttpConfig(config.tcpHost(), config.tcpPort(),
-                        Optional.of(config.socket())), manager, sandboxes, keys, List.of(runLoop, openHands));
+                        Optional.of(config.socket())), manager, sandboxes, keys, List.of(runLoop, openHands),
+                        new EngineAgentDirectory(agents));
             } catch (UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
                 // a taken port, another daemon on the socket, a socket path too long: the message says which
                 throw new DaemonStartException(e.getMessage(), e);
@@ -108,7 +118,7 @@ public final class Daemon implements AutoCloseable {
                     .formatted(key, config.tcpHost(), server.tcpPort())));
             LOG.info("ERA ready: socket {}, tcp {}:{}, data {}", config.socket(), config.tcpHost(), server.tcpPort(),
                     config.dataDir());
-            return new Daemon(lock, store, scheduler, manager, sandboxes, keys, server);
+            return new Daemon(lock, store, scheduler, manager, sandboxes, keys, server, agents);
         } catch (RuntimeException e) {
             if (sandboxes != null) {
                 sandboxes.close();
@@ -116,6 +126,7 @@ public final class Daemon implements AutoCloseable {
             if (manager != null) {
                 manager.close();
             }
+            agents.close();
             scheduler.close();
             store.close();
             lock.close();
@@ -160,6 +171,7 @@ public final class Daemon implements AutoCloseable {
         server.close();
         sandboxes.close();
         manager.close();
+        agents.close();
         scheduler.close();
         store.close();
         lock.close();

@@ -50,7 +50,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * work gone. Limits come from {@code env}: {@value AgentsSpec#IDLE_ENV}, {@value AgentsSpec#MAX_ACTIVE_ENV},
  * {@value AgentsSpec#MAX_TICK_ENV}.
  */
-public final class AgentsEngine implements RuntimePlugin {
+public final class AgentsEngine implements RuntimePlugin, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentsEngine.class);
 
     private final Clock clock;
@@ -225,6 +225,21 @@ public final class AgentsEngine implements RuntimePlugin {
             LOG.warn("cannot load the agent package of deployment {} again after a restart: {}", workload.id(),
                     e.getMessage());
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Closes every loaded runtime as the daemon stops (ticks in progress commit first). The handles
+     * stay in the daemon's store, so the next daemon's {@link #recover} loads the packages again.
+     */
+    @Override
+    public synchronized void close() {
+        for (Loaded l : List.copyOf(loaded.values())) {
+            try {
+                unload(l);
+            } catch (RuntimeException e) {
+                LOG.warn("closing the agents of deployment {} failed: {}", l.handle().deployment(), e.toString());
+            }
         }
     }
 
