@@ -167,4 +167,24 @@ class AgentsDaemonTest {
         assertThatThrownBy(() -> daemon.tcp(tenantKey).agents().connect("chat", "lobby", Map.of("name", "eve"), m -> { }))
                 .isInstanceOfSatisfying(EraClientException.class, e -> assertThat(e.status()).isEqualTo(404));
     }
+
+    @Test
+    void theCliSendsListsAndInspectsAgents() {
+        DaemonProcess.Cli sent = daemon.cli("agent", "send", "counter", "cli", "inc", "3");
+        assertThat(sent.exit()).as(sent.err()).isZero();
+        assertThat(sent.out()).isEqualTo("3\n");
+
+        DaemonProcess.Cli refused = daemon.cli("agent", "send", "counter", "cli", "bogus");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("400").contains("unknown command 'bogus'");
+
+        assertThat(daemon.cli("agent", "ls").out()).contains("counter").contains("examples (" + deployment.id() + ")");
+        assertThat(daemon.cli("agent", "ls", "counter").out()).contains("cli");
+        DaemonProcess.Cli inspected = daemon.cli("agent", "inspect", "counter", "cli");
+        assertThat(inspected.out()).contains("counter/cli (").contains("state: {\"value\":3}").contains("dead letters: none");
+
+        DaemonProcess.Cli unknown = daemon.cli("agent", "send", "nope", "x", "hi");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("there is no agent type 'nope'");
+    }
 }
