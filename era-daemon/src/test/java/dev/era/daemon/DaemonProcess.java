@@ -44,6 +44,8 @@ final class DaemonProcess implements AutoCloseable {
     private final long spawnedAt;
     private volatile long readyAt;
     private volatile String firstKey = "";
+    /** Started on a data directory without a store: the daemon prints a first-start key. */
+    private boolean fresh;
     private int tcpPort;
 
     private DaemonProcess(Path dataDir, Process process, long spawnedAt) {
@@ -55,6 +57,7 @@ final class DaemonProcess implements AutoCloseable {
     /** Starts {@code era serve} and returns once it logged that it is ready (recovery is done by then). */
     static DaemonProcess start(Path dataDir) {
         List<String> cmd = java(List.of("serve", "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0"));
+        boolean fresh = !java.nio.file.Files.exists(dataDir.resolve("era.db"));
         long spawned = System.nanoTime();
         Process p;
         try {
@@ -63,6 +66,7 @@ final class DaemonProcess implements AutoCloseable {
             throw new UncheckedIOException("cannot start " + cmd, e);
         }
         DaemonProcess d = new DaemonProcess(dataDir, p, spawned);
+        d.fresh = fresh;
         d.pump(p.getInputStream(), d::onStdout);
         d.pump(p.getErrorStream(), d::onStderr);
         p.onExit().thenRun(() -> d.ready.completeExceptionally(
@@ -138,8 +142,21 @@ final class DaemonProcess implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + tcpPort);
     }
 
-    /** The admin key printed at first start; empty for a daemon started on an existing data directory. */
+    /**
+     * The admin key printed at first start; empty for a daemon started on an existing data directory.
+     * The daemon prints the key before it logs that it is ready, but on another stream read by another
+     * thread: a key announced on stdout but not read yet is waited for (bounded).
+     */
     String firstKey() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (firstKey.isEmpty() && fresh && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         return firstKey;
     }
 
