@@ -30,14 +30,14 @@ final class AgentSocketEndpoints {
     }
 
     private void connect(Exchange ex) {
+        AgentDirectory.Served served = agents.served(ex.caller(), ex.param("type"));
+        AgentRef ref = AgentEndpoints.ref(served, ex.param("id"));
         if (!SocketEndpoints.isUpgrade(ex)) {
             throw new HttpError(426, "upgrade_required", "GET /agents/{type}/{id}/connect is a WebSocket: send "
                     + "'Connection: Upgrade', 'Upgrade: websocket' and 'Sec-WebSocket-Version: 13' (or POST "
                     + "/agents/{type}/{id}/messages for one message and its reply)", Map.of(),
                     Map.of("Upgrade", "websocket"));
         }
-        AgentDirectory.Served served = agents.served(ex.caller(), ex.param("type"));
-        AgentRef ref = AgentEndpoints.ref(served, ex.param("id"));
         Map<String, String> params = new LinkedHashMap<>(ex.query().all());
         params.remove(ApiHandler.KEY_PARAMETER);
         AgentConnection connection = new AgentConnection(ref, heartbeat);

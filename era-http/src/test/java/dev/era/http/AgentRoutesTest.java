@@ -58,10 +58,18 @@ class AgentRoutesTest {
 
         @Override
         public TickResult onTrigger(AgentContext<byte[]> ctx, Trigger trigger) {
-            if (trigger instanceof Trigger.Message m) {
-                ctx.setState(m.data());
-                ctx.kv().put("last", m.data());
-                return TickResult.reply(Integer.toString(m.data().length));
+            switch (trigger) {
+                case Trigger.Message m -> {
+                    ctx.setState(m.data());
+                    ctx.kv().put("last", m.data());
+                    return TickResult.reply(Integer.toString(m.data().length));
+                }
+                // greets with its parameters (sent before the socket opened: held until it does)
+                case Trigger.Connect c -> ctx.connections().send(c.connectionId(), new java.util.TreeMap<>(c.params()).toString());
+                // echoes binary as binary and text as text
+                case Trigger.SocketMessage sm when sm.binary() -> ctx.connections().send(sm.connectionId(), sm.data());
+                case Trigger.SocketMessage sm -> ctx.connections().send(sm.connectionId(), "text:" + sm.text());
+                default -> { }
             }
             return TickResult.ok();
         }
@@ -166,5 +174,42 @@ class AgentRoutesTest {
         assertThat(tcp.get("/agents", "X-API-Key", KEY_B).json().path("types").size()).isZero();
         assertThat(tcp.get("/agents", "X-API-Key", KEY_A).json().path("types").findValuesAsText("type"))
                 .containsExactly("blob", "broken");
+    }
+
+    @Test
+    void aWebSocketCarriesTextAndBinaryFramesAndTheQueryReachesTheConnectTrigger() throws Exception {
+        java.util.concurrent.BlockingQueue<Object> heard = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.http.WebSocket.Listener listener = new java.net.http.WebSocket.Listener() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+                heard.add(data.toString());
+                ws.request(1);
+                return null;
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket ws, java.nio.ByteBuffer data,
+                                                                    boolean last) {
+                byte[] b = new byte[data.remaining()];
+                data.get(b);
+                heard.add(b);
+                ws.request(1);
+                return null;
+            }
+        };
+        try (java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient()) {
+            java.net.http.WebSocket ws = client.newWebSocketBuilder()
+                    .buildAsync(java.net.URI.create("ws://127.0.0.1:" + server.tcpPort()
+                            + "/agents/blob/w/connect?color=red&api_key=" + KEY_A), listener)
+                    .get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(heard.poll(20, java.util.concurrent.TimeUnit.SECONDS)).as("api_key is not passed on")
+                    .isEqualTo("{color=red}");
+            ws.sendBinary(java.nio.ByteBuffer.wrap(new byte[] {1, 2, (byte) 0xff}), true).join();
+            assertThat((byte[]) heard.poll(20, java.util.concurrent.TimeUnit.SECONDS)).containsExactly(1, 2, 0xff);
+            ws.sendText("hi", true).join();
+            assertThat(heard.poll(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("text:hi");
+            ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "bye").join();
+        }
+        assertThat(tcp.get("/agents/blob/w/connect", "X-API-Key", KEY_B).status()).as("another tenant").isEqualTo(404);
     }
 }
