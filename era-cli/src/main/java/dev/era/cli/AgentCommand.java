@@ -17,6 +17,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** {@code era agent ...}: messages to agents, a WebSocket to one, and what operators see of them. */
 @Command(name = "agent", description = "Send messages to agents, connect to one, list and inspect them.")
@@ -140,14 +142,20 @@ final class AgentCommand implements Runnable {
                 @Parameters(paramLabel = "ID", description = "Agent id.") String id,
                 @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE",
                         description = "A connection parameter the agent reads (repeatable), such as name=ada.")
-                Map<String, String> params) {
+                Map<String, String> params,
+                @Option(names = "--linger", paramLabel = "DURATION", defaultValue = "1s",
+                        converter = DurationConverter.class,
+                        description = "After the end of input, keep printing until the agent has been quiet this long (default 1s).")
+                Duration linger) {
         var out = root.out();
+        AtomicLong lastHeard = new AtomicLong(System.nanoTime());
         AgentSession session = agents().connect(type, id, params == null ? Map.of() : new LinkedHashMap<>(params),
                 message -> {
                     synchronized (out) {
                         out.println(message);
                         out.flush();
                     }
+                    lastHeard.set(System.nanoTime());
                 });
         try (BufferedReader in = new BufferedReader(new InputStreamReader(root.stdio().in(), StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null && !session.closed().isDone(); line = in.readLine()) {
@@ -155,6 +163,16 @@ final class AgentCommand implements Runnable {
             }
         } catch (IOException e) {
             throw new CliException("cannot read standard input: " + e.getMessage());
+        }
+        // replies to the last lines may still be on their way: wait for a quiet spell before closing
+        lastHeard.accumulateAndGet(System.nanoTime(), Math::max);
+        while (!session.closed().isDone() && System.nanoTime() - lastHeard.get() < linger.toNanos()) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         session.close();
         try {
