@@ -3,12 +3,14 @@ package dev.era.bench;
 import dev.era.client.DaemonUnavailableException;
 import dev.era.client.Deployment;
 import dev.era.client.EraClient;
+import dev.era.client.Event;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -139,11 +141,17 @@ public final class E2eBench {
             }
             String load = loadAverage();
             List<Double> ms = new ArrayList<>();
+            List<Double> own = new ArrayList<>();
             for (int i = 0; i < deploys; i++) {
-                ms.add(deployOnce(client, "bench-" + i));
+                double[] took = deployOnce(client, "bench-" + i);
+                ms.add(took[0]);
+                own.add(took[1]);
             }
+            String loads = load + " / " + loadAverage();
             out.add(new Result("(iii) POST /deployments?wait= → RUNNING, `sleep`, Unix socket", ms, "ms",
-                    "p50 ≤ 10 ms, p99 ≤ 50 ms", load + " / " + loadAverage()));
+                    "p50 ≤ 10 ms, p99 ≤ 50 ms", loads));
+            out.add(new Result("(iii) the same without the engine's start of the process (ACTIVATING → "
+                    + "HEALTH_CHECKING, 1 ms resolution)", own, "ms", "p50 ≤ 10 ms, p99 ≤ 50 ms", loads));
 
             for (int i = 0; i < 5; i++) {
                 client.deploy("name: listed-" + i + "\ncommand: [sleep, '600']\n", Duration.ofSeconds(30));
@@ -268,17 +276,32 @@ public final class E2eBench {
         }
     }
 
-    /** Only the POST with its wait is timed; the removal is not. */
-    private static double deployOnce(EraClient client, String name) {
+    /**
+     * Only the POST with its wait is timed; the removal is not. Returns that time, and that time
+     * minus the engine's start of the process: from the ACTIVATING event to the HEALTH_CHECKING
+     * event (fork/exec of the wrapper chain, joining the cgroups, exec of the app).
+     */
+    private static double[] deployOnce(EraClient client, String name) {
         String spec = "name: " + name + "\ncommand: [sleep, '600']\nrestart: {policy: never}\n";
+        long head = client.eventHead();
         long t0 = System.nanoTime();
         Deployment d = client.deploy(spec, Duration.ofSeconds(30));
         double ms = (System.nanoTime() - t0) / 1e6;
         if (!d.state().equals("RUNNING")) {
             throw new IllegalStateException(name + " is " + d.state() + ": " + d.message());
         }
+        Instant activating = null;
+        Instant checking = null;
+        for (Event e : client.events(head, 100, d.id()).events()) {
+            if (e.state().equals("ACTIVATING") && activating == null) {
+                activating = e.at();
+            } else if (e.state().equals("HEALTH_CHECKING") && checking == null) {
+                checking = e.at();
+            }
+        }
+        double engine = activating == null || checking == null ? 0 : Duration.between(activating, checking).toNanos() / 1e6;
         client.delete(d.id(), Duration.ofSeconds(30));
-        return ms;
+        return new double[]{ms, Math.max(0, ms - engine)};
     }
 
     private double ps(Path dir) throws IOException, InterruptedException {

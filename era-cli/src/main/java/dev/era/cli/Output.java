@@ -12,14 +12,17 @@ import java.util.List;
 
 /** Tables for people, JSON (the daemon's own documents) for scripts. */
 final class Output {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private Output() {
+    }
+
+    /** Made on first use: a table never needs it, and an ObjectMapper takes milliseconds to make. */
+    private static final class Mapper {
+        static final ObjectMapper JSON = new ObjectMapper();
     }
 
     static void json(PrintWriter out, JsonNode node) {
         try {
-            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
+            out.println(Mapper.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON", e);
         }

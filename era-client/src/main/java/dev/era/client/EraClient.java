@@ -137,7 +137,7 @@ public final class EraClient {
      * @param label a note for people; may be empty
      */
     public IssuedKey createKey(String tenant, String label) {
-        com.fasterxml.jackson.databind.node.ObjectNode body = Wire.JSON.createObjectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode body = Wire.object();
         body.put("tenant", tenant);
         body.put("label", label);
         return Wire.issuedKey(call("POST", "/admin/keys", "application/json",
@@ -235,7 +235,7 @@ public final class EraClient {
 
     static JsonNode json(String text) {
         try {
-            return Wire.JSON.readTree(text);
+            return Wire.parse(text);
         } catch (IOException e) {
             throw new EraClientException(200, "bad_answer", "an event is not JSON: " + clip(text), null, e);
         }

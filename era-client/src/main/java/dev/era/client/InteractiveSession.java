@@ -66,7 +66,7 @@ public final class InteractiveSession implements AutoCloseable {
                         offsets[channel] += data.length;
                     }
                     case STATUS -> {
-                        JsonNode status = Wire.JSON.readTree(data);
+                        JsonNode status = Wire.parse(data);
                         int code = status.path("exitCode").asInt(-1);
                         output.accept(new OutputChunk(OutputChunk.Kind.STATUS, 0, new byte[0], code));
                         exit.complete(code);

@@ -61,6 +61,17 @@ public final class SandboxManager implements SandboxService, AutoCloseable {
      */
     public static SandboxManager start(RuntimeManager manager, StateStore store, SnapshotStore archives,
                                        Scheduler scheduler, Clock clock, SandboxConfig config) {
+        SandboxManager m = recover(manager, store, archives, scheduler, clock, config);
+        m.fillWarmPool();
+        return m;
+    }
+
+    /**
+     * Like {@link #start}, without filling the warm pool yet: the daemon calls {@link #fillWarmPool()}
+     * once its API is up, so that starting pool sandboxes does not compete with its own start.
+     */
+    public static SandboxManager recover(RuntimeManager manager, StateStore store, SnapshotStore archives,
+                                         Scheduler scheduler, Clock clock, SandboxConfig config) {
         Path staging = manager.layout().dataDir().resolve("sandboxes").resolve("staging");
         boolean root = prepareStaging(staging);
         Sandboxes sandboxes = new Sandboxes(manager, store, clock, scheduler, config);
@@ -68,8 +79,13 @@ public final class SandboxManager implements SandboxService, AutoCloseable {
                 new Executions(sandboxes), new SandboxFiles(staging), new Snapshots(sandboxes, archives, staging, root));
         List<SandboxEntry> recovered = sandboxes.recover();
         m.snapshots.recover();
-        m.pool.start(recovered);
+        m.pool.adopt(recovered);
         return m;
+    }
+
+    /** Starts filling the warm pool in the background (up to its configured size). */
+    public void fillWarmPool() {
+        pool.refill();
     }
 
     /** Empties the staging directory (leftovers of a crash) and returns whether the daemon runs as root. */

@@ -32,8 +32,8 @@ final class WarmPool implements AutoCloseable {
         this.size = size;
     }
 
-    /** Takes back the pool sandboxes that survived a restart (running ones), drops the rest, and fills up. */
-    void start(List<SandboxEntry> recovered) {
+    /** Takes the recovered pool sandboxes that survived a restart and can still serve (running, same engine and resources), and discards the rest; {@link #refill()} fills up. */
+    void adopt(List<SandboxEntry> recovered) {
         if (size > 0) {
             try {
                 synchronized (this) {
@@ -58,7 +58,6 @@ final class WarmPool implements AutoCloseable {
             }
             sandboxes.scheduler.execute(() -> discard(e));
         }
-        refill();
     }
 
     private synchronized String engineName() {

@@ -14,14 +14,14 @@ import java.util.concurrent.Executors;
  * Immediate work runs on real threads; delayed work waits until the test moves the clock with
  * {@link #advance}, so timeouts and backoff are tested without sleeping.
  */
-final class ManualScheduler implements Scheduler {
+public final class ManualScheduler implements Scheduler {
     private record Timer(Instant due, Runnable task, boolean[] cancelled) {}
 
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Timer> timers = new ArrayList<>();
     private Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
-    final Clock clock = new Clock() {
+    public final Clock clock = new Clock() {
         @Override
         public java.time.ZoneId getZone() {
             return ZoneOffset.UTC;
@@ -53,7 +53,7 @@ final class ManualScheduler implements Scheduler {
     }
 
     /** Moves the clock and runs, in due order, every timer that falls due (each on a worker). */
-    void advance(Duration d) {
+    public void advance(Duration d) {
         List<Timer> due;
         synchronized (this) {
             now = now.plus(d);
@@ -63,7 +63,7 @@ final class ManualScheduler implements Scheduler {
         due.stream().filter(t -> !t.cancelled()[0]).forEach(t -> workers.execute(t.task()));
     }
 
-    synchronized int pendingTimers() {
+    public synchronized int pendingTimers() {
         return (int) timers.stream().filter(t -> !t.cancelled()[0]).count();
     }
 

@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One running ERA daemon: the store, the engines, the runtime manager and the API, started in
@@ -73,11 +75,22 @@ public final class Daemon implements AutoCloseable {
                     + "; pass --data-dir with a writable directory", e);
         }
         DataDirLock lock = DataDirLock.acquire(config.dataDir());
+        // Jetty starts beside the store and the recovery (it answers 503 until the API is handed over)
+        CompletableFuture<EraServer.Binding> binding = new CompletableFuture<>();
+        Thread.ofPlatform().name("era-http-bind").start(() -> {
+            try {
+                binding.complete(EraServer.bind(new HttpConfig(config.tcpHost(), config.tcpPort(),
+                        Optional.of(config.socket()))));
+            } catch (Throwable t) {
+                binding.completeExceptionally(t);
+            }
+        });
         Clock clock = Clock.systemUTC();
         SqliteStateStore store;
         try {
             store = SqliteStateStore.open(config.database());
         } catch (RuntimeException e) {
+            unbind(binding);
             lock.close();
             throw e;
         }
@@ -90,7 +103,7 @@ public final class Daemon implements AutoCloseable {
         engines.put(agents.name(), agents);
         try {
             manager = RuntimeManager.start(store, engines, config.dataDir(), clock, scheduler, config.reconcileEvery());
-            sandboxes = SandboxManager.start(manager, store, snapshotStore(config, clock), scheduler, clock,
+            sandboxes = SandboxManager.recover(manager, store, snapshotStore(config, clock), scheduler, clock,
                     SandboxConfig.defaults().withWarmPool(config.warmPool()).withDefaultEngine(sandboxEngine(manager)));
             ApiKeyService keys = new ApiKeyService(store, clock);
             Optional<String> first = keys.bootstrap();
@@ -102,24 +115,19 @@ public final class Daemon implements AutoCloseable {
                     ? "127.0.0.1" : config.tcpHost();
             OpenHandsApi openHands = OpenHandsApi.create(sandboxes, OpenHandsConfig.defaults().withPublicHost(host)
                     .withImageEngine(hasSandboxEngine(manager, "oci") ? "oci" : ""));
-            EraServer server;
-            try {
-                server = EraServer.start(new HttpConfig(config.tcpHost(), config.tcpPort(),
-                        Optional.of(config.socket())), manager, sandboxes, keys, List.of(runLoop, openHands),
-                        new EngineAgentDirectory(agents));
-            } catch (UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
-                // a taken port, another daemon on the socket, a socket path too long: the message says which
-                throw new DaemonStartException(e.getMessage(), e);
-            }
+            EraServer server = bound(binding).serve(manager, sandboxes, List.of(runLoop, openHands), keys,
+                    new EngineAgentDirectory(agents));
+            sandboxes.fillWarmPool(); // after the API is up: pool sandboxes are not part of the daemon's start
             first.ifPresent(key -> out.println("""
                     First start: this is the admin API key for TCP clients. It is shown once and stored only as a hash.
                       %s
                     Use it as `--api-key` (or ERA_API_KEY) with --url http://%s:%d; the Unix socket needs no key."""
                     .formatted(key, config.tcpHost(), server.tcpPort())));
-            LOG.info("ERA ready: socket {}, tcp {}:{}, data {}", config.socket(), config.tcpHost(), server.tcpPort(),
-                    config.dataDir());
+            LOG.info("ERA ready: socket {}, tcp {}:{}, data {} ({} ms after the process started)", config.socket(),
+                    config.tcpHost(), server.tcpPort(), config.dataDir(), sinceProcessStart());
             return new Daemon(lock, store, scheduler, manager, sandboxes, keys, server, agents);
         } catch (RuntimeException e) {
+            unbind(binding);
             if (sandboxes != null) {
                 sandboxes.close();
             }
@@ -132,6 +140,35 @@ public final class Daemon implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /** The started server; a taken port, another daemon on the socket or a socket path too long says which. */
+    private static EraServer.Binding bound(CompletableFuture<EraServer.Binding> binding) {
+        try {
+            return binding.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof UncheckedIOException || cause instanceof IllegalStateException
+                    || cause instanceof IllegalArgumentException) {
+                throw new DaemonStartException(cause.getMessage(), cause);
+            }
+            throw cause instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /** After a failed start: the server, if it came up, stops and its socket file goes. */
+    private static void unbind(CompletableFuture<EraServer.Binding> binding) {
+        try {
+            binding.join().close();
+        } catch (CompletionException e) {
+            // it never came up
+        }
+    }
+
+    /** For the log line: the JVM's (and launcher's) start to ready, as an operator would time it. */
+    private static long sinceProcessStart() {
+        return ProcessHandle.current().info().startInstant()
+                .map(t -> java.time.Duration.between(t, java.time.Instant.now()).toMillis()).orElse(-1L);
     }
 
     /**

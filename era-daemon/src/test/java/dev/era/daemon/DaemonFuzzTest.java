@@ -1,6 +1,7 @@
 package dev.era.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.era.http.SpecFuzz;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -29,9 +30,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code message}. Accepted specs run real (short-lived) processes and are deleted at once.
  */
 class DaemonFuzzTest {
-    private static final List<String> FIELDS = List.of("name", "engine", "artifact", "command", "args", "env",
-            "workingDir", "resources", "health", "restart", "volumes", "stopTimeout", "cpu", "memory", "pids", "http",
-            "tcp", "exec", "port", "path", "policy", "backoff", "maxRetries", "isolation", "x", "");
 
     private static Path dir;
     private static DaemonProcess daemon;
@@ -121,7 +119,7 @@ class DaemonFuzzTest {
         Arbitrary<String> names = Arbitraries.integers().between(0, 3000).map(i -> "app-" + i);
         Arbitrary<List<String>> commands = Arbitraries.of(List.of("true"), List.of("sleep", "5"),
                 List.of("sh", "-c", "exit 3"), List.of("/nonexistent/bin"), List.of("sleep"), List.of());
-        Arbitrary<Map<String, Object>> extra = Arbitraries.maps(Arbitraries.of(FIELDS), values(2)).ofMaxSize(3);
+        Arbitrary<Map<String, Object>> extra = Arbitraries.maps(Arbitraries.of(SpecFuzz.FIELDS), SpecFuzz.values(2)).ofMaxSize(3);
         Arbitrary<Map<String, Object>> valid = Arbitraries.of(
                 Map.<String, Object>of("resources", Map.of("memory", "64Mi", "cpu", 0.5, "pids", 32)),
                 Map.<String, Object>of("restart", Map.of("policy", "always", "backoff", "1s")),
@@ -142,31 +140,10 @@ class DaemonFuzzTest {
                 });
     }
 
-    private Arbitrary<Object> values(int depth) {
-        List<Arbitrary<?>> leaves = List.of(
-                Arbitraries.of("web", "a", "-x", "Web", "process", "wasm", "nope", "1", "256Mi", "5s", "-1s", "always",
-                        "/tmp", "", "0", "99999999999999999999", "1e309", "NaN", "10ms", "1Ti", "3Gi", "sandbox",
-                        "../..", "/", "never", "on-failure"),
-                Arbitraries.strings().ofMaxLength(20),
-                Arbitraries.integers(),
-                Arbitraries.longs(),
-                Arbitraries.doubles(),
-                Arbitraries.of(true, false));
-        Arbitrary<Object> leaf = Arbitraries.oneOf(leaves.stream().map(a -> a.map(x -> (Object) x)).toList());
-        if (depth == 0) {
-            return leaf;
-        }
-        return Arbitraries.oneOf(leaf,
-                values(depth - 1).list().ofMaxSize(4).map(l -> (Object) l),
-                Arbitraries.maps(Arbitraries.of(FIELDS), values(depth - 1)).ofMaxSize(4).map(m -> (Object) m));
-    }
-
     private Arbitrary<String> mutatedSpecs() {
         String valid = "name: web\nengine: process\ncommand: [sleep, '5']\nenv:\n  A: b\nresources:\n  memory: 64Mi\n"
                 + "  pids: 32\nhealth:\n  tcp:\n    port: 1\n  deadline: 1s\nrestart:\n  policy: always\nstopTimeout: 1s\n";
-        return Combinators.combine(Arbitraries.integers().between(0, valid.length()),
-                        Arbitraries.integers().between(0, 10), Arbitraries.strings().ofMaxLength(6))
-                .as((at, cut, insert) -> valid.substring(0, at) + insert + valid.substring(Math.min(valid.length(), at + cut)));
+        return SpecFuzz.mutated(valid);
     }
 
     @Provide

@@ -94,10 +94,6 @@ public final class EraServer implements AutoCloseable {
         return start(config, deployments, sandboxes, List.of(), auth, heartbeat);
     }
 
-    /**
-     * @param heartbeat how often an idle SSE stream is written to and a WebSocket pinged, which is how a
-     *                  departed client is noticed
-     */
     static EraServer start(HttpConfig config, DeploymentService deployments, Optional<SandboxService> sandboxes,
                            List<RouteModule> modules, Authenticator auth, Duration heartbeat) {
         return start(config, deployments, sandboxes, Optional.empty(), modules, auth, heartbeat);
@@ -106,10 +102,36 @@ public final class EraServer implements AutoCloseable {
     static EraServer start(HttpConfig config, DeploymentService deployments, Optional<SandboxService> sandboxes,
                            Optional<AgentDirectory> agents, List<RouteModule> modules, Authenticator auth,
                            Duration heartbeat) {
-        Objects.requireNonNull(config, "config");
         checkPrefixes(modules);
-        Objects.requireNonNull(deployments, "deployments");
-        Objects.requireNonNull(auth, "auth");
+        Binding binding = bind(config, heartbeat);
+        try {
+            return binding.serve(deployments, sandboxes, agents, modules, auth);
+        } catch (RuntimeException e) {
+            binding.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Binds both transports and starts Jetty before the daemon's services exist, so that the two
+     * start side by side: until {@link Binding#serve} every request gets a 503 saying ERA is starting,
+     * and the Unix socket is published (renamed into place) only by {@code serve}, so local clients
+     * never meet a daemon that is not ready.
+     *
+     * @throws IllegalArgumentException when the socket path is longer than the OS allows
+     * @throws IllegalStateException    when another daemon listens on the socket, or a non-socket file is in the way
+     * @throws UncheckedIOException     when an address cannot be bound (the TCP port is taken)
+     */
+    public static Binding bind(HttpConfig config) {
+        return bind(config, ApiHandler.HEARTBEAT);
+    }
+
+    /**
+     * @param heartbeat how often an idle SSE stream is written to and a WebSocket pinged, which is how a
+     *                  departed client is noticed
+     */
+    static Binding bind(HttpConfig config, Duration heartbeat) {
+        Objects.requireNonNull(config, "config");
         skipJettyMBeanProbe();
 
         QueuedThreadPool threads = new QueuedThreadPool(64, 2);
@@ -144,24 +166,20 @@ public final class EraServer implements AutoCloseable {
             server.addConnector(unix);
         }
 
-        OpenStreams streams = new OpenStreams();
         // Upgrades happen only where a route asks for one (ServerWebSocketContainer.upgrade); the handler
-        // holds no mappings of its own and passes every request on to the API.
+        // holds no mappings of its own and passes every request on to the API once it is there.
         WebSocketUpgradeHandler sockets = WebSocketUpgradeHandler.from(server);
         ServerWebSocketContainer container = sockets.getServerWebSocketContainer();
         // Interactive sessions ping every heartbeat, so only a client gone silent reaches this.
         container.setIdleTimeout(heartbeat.multipliedBy(8));
         container.setMaxBinaryMessageSize(1 << 20);
         container.setMaxTextMessageSize(1 << 20);
-        sockets.setHandler(new ApiHandler(deployments, sandboxes.map(s -> new ApiHandler.Sandboxes(s, container)),
-                agents.map(a -> new ApiHandler.Agents(a, container)), modules, auth, new Metrics(), streams, heartbeat));
+        StartingHandler api = new StartingHandler();
+        sockets.setHandler(api);
         server.setHandler(sockets);
         server.setErrorHandler(new JsonErrorHandler());
         try {
             server.start();
-            if (socket != null) {
-                socket.publish();
-            }
         } catch (Exception e) {
             stopQuietly(server);
             if (socket != null) {
@@ -169,7 +187,80 @@ public final class EraServer implements AutoCloseable {
             }
             throw startFailure(config, e);
         }
-        return new EraServer(server, tcp, socket, streams);
+        return new Binding(server, tcp, socket, container, api, heartbeat);
+    }
+
+    /** A bound, started server that answers 503 until the daemon's services are handed to {@link #serve}. */
+    public static final class Binding implements AutoCloseable {
+        private final Server server;
+        private final ServerConnector tcp;
+        private final UnixSocketFile socket;
+        private final ServerWebSocketContainer container;
+        private final StartingHandler api;
+        private final Duration heartbeat;
+
+        private Binding(Server server, ServerConnector tcp, UnixSocketFile socket, ServerWebSocketContainer container,
+                        StartingHandler api, Duration heartbeat) {
+            this.server = server;
+            this.tcp = tcp;
+            this.socket = socket;
+            this.container = container;
+            this.api = api;
+            this.heartbeat = heartbeat;
+        }
+
+        /** Serves ERA's API (with each module's routes under its prefix) and publishes the Unix socket. */
+        public EraServer serve(DeploymentService deployments, SandboxService sandboxes, List<RouteModule> modules,
+                               Authenticator auth) {
+            return serve(deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")), Optional.empty(),
+                    modules, auth);
+        }
+
+        /** Like {@link #serve(DeploymentService, SandboxService, List, Authenticator)}, also serving {@code /agents/...}. */
+        public EraServer serve(DeploymentService deployments, SandboxService sandboxes, List<RouteModule> modules,
+                               Authenticator auth, AgentDirectory agents) {
+            return serve(deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")),
+                    Optional.of(Objects.requireNonNull(agents, "agents")), modules, auth);
+        }
+
+        EraServer serve(DeploymentService deployments, Optional<SandboxService> sandboxes, List<RouteModule> modules,
+                        Authenticator auth) {
+            return serve(deployments, sandboxes, Optional.empty(), modules, auth);
+        }
+
+        EraServer serve(DeploymentService deployments, Optional<SandboxService> sandboxes,
+                        Optional<AgentDirectory> agents, List<RouteModule> modules, Authenticator auth) {
+            Objects.requireNonNull(deployments, "deployments");
+            Objects.requireNonNull(auth, "auth");
+            checkPrefixes(modules);
+            OpenStreams streams = new OpenStreams();
+            api.open(new ApiHandler(deployments, sandboxes.map(s -> new ApiHandler.Sandboxes(s, container)),
+                    agents.map(a -> new ApiHandler.Agents(a, container)), modules, auth, new Metrics(), streams,
+                    heartbeat));
+            if (socket != null) {
+                try {
+                    socket.publish();
+                } catch (RuntimeException e) {
+                    close();
+                    throw e;
+                }
+            }
+            return new EraServer(server, tcp, socket, streams);
+        }
+
+        /** The bound TCP port (useful when the configured port was 0). */
+        public int tcpPort() {
+            return tcp.getLocalPort();
+        }
+
+        /** Stops a server that never served (the daemon's start failed). */
+        @Override
+        public void close() {
+            stopQuietly(server);
+            if (socket != null) {
+                socket.remove();
+            }
+        }
     }
 
     /** ERA's own top-level path segments; a module may not take one of them over. */

@@ -1,13 +1,9 @@
 package dev.era.http;
 
-import dev.era.api.BadRequestException;
-
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -31,8 +27,8 @@ final class Router {
             queryParams = Set.copyOf(queryParams);
         }
 
-        List<String> segments() {
-            return split(template);
+        PathTemplate path() {
+            return PathTemplate.of(template);
         }
     }
 
@@ -62,17 +58,17 @@ final class Router {
 
     /** HEAD is answered by the GET route (Jetty sends no body for HEAD). */
     Match match(String method, String path) {
-        List<String> parts = split(path).stream().map(Router::decode).toList();
+        List<String> parts = PathTemplate.parts(path);
         Set<String> allowed = new TreeSet<>();
         String template = null;
         String wanted = method.equals("HEAD") ? "GET" : method;
         for (Route r : routes) {
-            Map<String, String> params = bind(r.segments(), parts);
-            if (params == null) {
+            Optional<Map<String, String>> params = r.path().bind(parts);
+            if (params.isEmpty()) {
                 continue;
             }
             if (r.method().equals(wanted)) {
-                return new Match.Found(r, params);
+                return new Match.Found(r, params.get());
             }
             allowed.add(r.method());
             if (r.method().equals("GET")) {
@@ -81,50 +77,5 @@ final class Router {
             template = r.template();
         }
         return template == null ? new Match.NoRoute() : new Match.WrongMethod(template, allowed);
-    }
-
-    private static Map<String, String> bind(List<String> template, List<String> parts) {
-        if (template.size() != parts.size()) {
-            return null;
-        }
-        Map<String, String> params = new LinkedHashMap<>();
-        for (int i = 0; i < template.size(); i++) {
-            String t = template.get(i);
-            String p = parts.get(i);
-            if (t.startsWith("{")) {
-                if (p.isEmpty()) {
-                    return null;
-                }
-                params.put(t.substring(1, t.length() - 1), p);
-            } else if (!t.equals(p)) {
-                return null;
-            }
-        }
-        return params;
-    }
-
-    /**
-     * Jetty hands over the path still percent-encoded (so that an encoded '/' cannot split a
-     * segment); each segment is decoded here. '+' is a plain character in a path.
-     */
-    private static String decode(String segment) {
-        if (segment.indexOf('%') < 0) {
-            return segment;
-        }
-        try {
-            return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new BadRequestException("the path segment '" + Query.clip(segment) + "' is not valid %-encoding",
-                    Map.of("segment", Query.clip(segment)));
-        }
-    }
-
-    /** "/a/b/" and "/a/b" are the same path; "//" keeps its empty segment so that it matches nothing. */
-    private static List<String> split(String path) {
-        String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        if (p.equals("/") || p.isEmpty()) {
-            return List.of();
-        }
-        return List.of((p.startsWith("/") ? p.substring(1) : p).split("/", -1));
     }
 }

@@ -29,9 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * error must carry {@code error} and {@code message}.
  */
 class HttpFuzzTest {
-    private static final List<String> FIELDS = List.of("name", "engine", "artifact", "command", "args", "env",
-            "workingDir", "resources", "health", "restart", "volumes", "stopTimeout", "cpu", "memory", "http", "port",
-            "policy", "backoff", "x", "");
     private static final List<String> PARAMS = List.of("wait", "after", "limit", "deployment", "tail", "lines",
             "follow", "nope", "");
     private static final List<String> SANDBOX_FIELDS = List.of("name", "engine", "image", "resources", "cpu", "memory",
@@ -176,7 +173,7 @@ class HttpFuzzTest {
         Arbitrary<Object> command = Arbitraries.oneOf(Arbitraries.of(COMMANDS).map(c -> (Object) c),
                 Arbitraries.of(COMMANDS).list().ofMaxSize(3).map(l -> (Object) l),
                 Arbitraries.of((Object) 5, (Object) List.of(1), (Object) Map.of()));
-        Arbitrary<Map<String, Object>> extra = Arbitraries.maps(Arbitraries.of(SANDBOX_FIELDS), values(2)).ofMaxSize(3);
+        Arbitrary<Map<String, Object>> extra = Arbitraries.maps(Arbitraries.of(SANDBOX_FIELDS), SpecFuzz.values(2)).ofMaxSize(3);
         return Combinators.combine(command, extra, Arbitraries.integers().between(0, 3)).as((c, x, mode) -> {
             Map<String, Object> body = new LinkedHashMap<>(mode == 0 ? Map.of() : x);
             if (mode < 3) {
@@ -262,7 +259,7 @@ class HttpFuzzTest {
     /** Mostly-valid specs (a name and a command) with a few random fields added or replaced. */
     private Arbitrary<String> structuredSpecs() {
         Arbitrary<String> names = Arbitraries.integers().between(0, 3000).map(i -> "app-" + i);
-        Arbitrary<Map<String, Object>> extra = Arbitraries.maps(Arbitraries.of(FIELDS), values(2)).ofMaxSize(3);
+        Arbitrary<Map<String, Object>> extra = Arbitraries.maps(Arbitraries.of(SpecFuzz.FIELDS), SpecFuzz.values(2)).ofMaxSize(3);
         Arbitrary<Map<String, Object>> valid = Arbitraries.of(
                 Map.<String, Object>of("resources", Map.of("memory", "64Mi", "cpu", 0.5)),
                 Map.<String, Object>of("restart", Map.of("policy", "always", "backoff", "1s")),
@@ -281,30 +278,10 @@ class HttpFuzzTest {
         });
     }
 
-    private Arbitrary<Object> values(int depth) {
-        List<Arbitrary<?>> leaves = List.of(
-                Arbitraries.of("web", "a", "-x", "Web", "process", "wasm", "nope", "1", "256Mi", "5s", "-1s", "always",
-                        "/work", "", "0", "99999999999999999999", "1e309", "NaN", "10ms", "1Ti", "3Gi"),
-                Arbitraries.strings().ofMaxLength(20),
-                Arbitraries.integers(),
-                Arbitraries.longs(),
-                Arbitraries.doubles(),
-                Arbitraries.of(true, false));
-        Arbitrary<Object> leaf = Arbitraries.oneOf(leaves.stream().map(a -> a.map(x -> (Object) x)).toList());
-        if (depth == 0) {
-            return leaf;
-        }
-        return Arbitraries.oneOf(leaf,
-                values(depth - 1).list().ofMaxSize(4).map(l -> (Object) l),
-                Arbitraries.maps(Arbitraries.of(FIELDS), values(depth - 1)).ofMaxSize(4).map(m -> (Object) m));
-    }
-
     private Arbitrary<String> mutatedSpecs() {
         String valid = "name: web\nengine: process\ncommand: [sleep, '10']\nenv:\n  A: b\nresources:\n  memory: 64Mi\n"
                 + "health:\n  tcp:\n    port: 8080\nrestart:\n  policy: always\nstopTimeout: 5s\n";
-        return Combinators.combine(Arbitraries.integers().between(0, valid.length()),
-                        Arbitraries.integers().between(0, 10), Arbitraries.strings().ofMaxLength(6))
-                .as((at, cut, insert) -> valid.substring(0, at) + insert + valid.substring(Math.min(valid.length(), at + cut)));
+        return SpecFuzz.mutated(valid);
     }
 
     @Provide

@@ -40,6 +40,28 @@ class UnixSocketTest {
     }
 
     @Test
+    void aServerBoundBeforeTheDaemonIsReadyAnswers503AndPublishesTheSocketOnlyWhenServing() {
+        Path socket = dir.resolve("era.sock");
+        EraServer.Binding binding = EraServer.bind(new HttpConfig("127.0.0.1", 0, Optional.of(socket)));
+        try {
+            TestHttp.Reply starting = TestHttp.tcp(binding.tcpPort()).get("/health");
+            assertThat(starting.status()).isEqualTo(503);
+            assertThat(starting.header("retry-after")).isEqualTo("1");
+            assertThat(starting.json().path("error").asText()).isEqualTo("starting");
+            assertThat(socket).as("local clients never meet a daemon that is not ready").doesNotExist();
+
+            try (EraServer server = binding.serve(new FakeDeploymentService(), Optional.empty(), java.util.List.of(),
+                    new FakeAuthenticator())) {
+                assertThat(TestHttp.tcp(server.tcpPort()).get("/health").status()).isEqualTo(200);
+                assertThat(TestHttp.unix(socket).get("/health").status()).isEqualTo(200);
+            }
+        } finally {
+            binding.close();
+        }
+        assertThat(socket).doesNotExist();
+    }
+
+    @Test
     void closingRemovesTheSocketFile() {
         Path socket = dir.resolve("era.sock");
         start(socket).close();

@@ -3,7 +3,6 @@ package dev.era.core;
 import dev.era.api.Resources;
 import dev.era.core.spi.SnapshotStore;
 import dev.era.testing.FakeSandboxEngine;
-import dev.era.testing.ManualScheduler;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -12,6 +12,7 @@ import dev.era.api.ExitListener;
 import dev.era.api.FileAccess;
 import dev.era.api.InvalidSpecException;
 import dev.era.api.Pausable;
+import dev.era.api.Checkpointable;
 import dev.era.api.RuntimePlugin;
 import dev.era.api.Volume;
 import dev.era.api.Workload;
@@ -23,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -45,9 +47,11 @@ import java.util.function.Supplier;
  *
  * <p>Needs root, runc, overlayfs and GNU tar.
  */
-public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAccess {
+public final class OciEngine implements RuntimePlugin, Pausable, Checkpointable, Exec, FileAccess {
     private static final String STATE = "state";
     private static final String IMAGE_PIN = "image";
+    /** Written into the checkpoint directory once runc's dump has finished. */
+    private static final String CHECKPOINT_DONE = "done";
     private static final String WORKSPACE = "/workspace";
     private static final Duration READY_WAIT = Duration.ofSeconds(10);
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
@@ -59,6 +63,7 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
     private final Map<Path, ImageStore> stores = new ConcurrentHashMap<>();
     private final Map<Path, Object> locks = new ConcurrentHashMap<>();
     private final Map<String, ExitListener> listeners = new ConcurrentHashMap<>();
+    private final CriuProbe criu = new CriuProbe(List.of("criu", "check"));
 
     /**
      * As the daemon loads it: images under {@code <data>/images}, found from the workloads' layout
@@ -86,10 +91,15 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
         return ContainerRef.ENGINE;
     }
 
+    /** CHECKPOINT once {@code criu check} (run in the background from the first call on) has passed. */
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.LOGS, Capability.VOLUME, Capability.NAMESPACES, Capability.NETWORK, Capability.EXEC,
-                Capability.PTY, Capability.FILES, Capability.SANDBOX);
+        Set<Capability> all = EnumSet.of(Capability.LOGS, Capability.VOLUME, Capability.NAMESPACES, Capability.NETWORK,
+                Capability.EXEC, Capability.PTY, Capability.FILES, Capability.SANDBOX);
+        if (criu.knownToWork()) {
+            all.add(Capability.CHECKPOINT);
+        }
+        return all;
     }
 
     @Override
@@ -252,6 +262,78 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
     }
 
     @Override
+    public Optional<String> checkpointProblem() {
+        return criu.problem();
+    }
+
+    /**
+     * {@code runc checkpoint} into the run directory; runc ends the container, and its shim's exit is
+     * no exit of the work (the listener is taken off first). The overlay stays mounted for the restore.
+     */
+    @Override
+    public void checkpoint(EngineHandle handle) {
+        ContainerRef ref = ContainerRef.decode(handle);
+        Optional<String> problem = criu.problem();
+        if (problem.isPresent()) {
+            throw new EngineException("cannot checkpoint container " + ref.container() + ": CRIU does not work on this host: "
+                    + problem.get() + "; it keeps running (pause freezes it in memory instead)",
+                    Map.of("container", ref.container()));
+        }
+        synchronized (lock(ref.runDir())) {
+            requireAlive(ref, "checkpoint");
+            Path images = checkpointDir(ref);
+            ExitListener listener = listeners.remove(ref.container());
+            try {
+                Trees.delete(images);
+                Files.createDirectories(images);
+                runc(ref).must("checkpointing " + ref.container() + " with CRIU (its log: " + images.resolve("dump.log") + ")",
+                        "checkpoint", "--image-path", images.toString(), "--work-path", images.toString(), ref.container());
+                Files.writeString(images.resolve(CHECKPOINT_DONE), ref.container() + "\n");
+            } catch (IOException | RuntimeException e) {
+                if (listener != null && alive(ref)) {
+                    watch(ref, listener, Optional.empty()); // the dump failed; the work runs on and is watched again
+                }
+                throw e instanceof EngineException x ? x : new EngineException("cannot checkpoint container " + ref.container()
+                        + ": " + e.getMessage(), Map.of("container", ref.container()), e);
+            }
+        }
+    }
+
+    @Override
+    public boolean checkpointed(EngineHandle handle) {
+        return Files.exists(checkpointDir(ContainerRef.decode(handle)).resolve(CHECKPOINT_DONE));
+    }
+
+    @Override
+    public EngineHandle restore(EngineHandle handle, Workload workload, ExitListener onExit) {
+        ContainerRef old = ContainerRef.decode(handle);
+        Workload w = absolute(workload);
+        synchronized (lock(w.runDir())) {
+            Path images = checkpointDir(old);
+            if (!Files.exists(images.resolve(CHECKPOINT_DONE))) {
+                throw new EngineException("container " + old.container() + " has no checkpoint to restore in " + images
+                        + "; start it instead", Map.of("container", old.container()));
+            }
+            String token = Long.toString(clock.millis(), 36);
+            Path exitFile = w.runDir().resolve("exit-" + token);
+            Path pidFile = w.runDir().resolve("pid-" + token);
+            runc(old).quietly("delete", "--force", old.container()); // a leftover record would refuse the same id
+            Process shim = Shim.restore(runc(old), old.bundle(), old.container(), pidFile, exitFile, w.logFile(), images);
+            ContainerRef ref = new ContainerRef(old.container(), old.runcRoot(), old.bundle(), w.runDir(), exitFile, shim.pid(),
+                    shim.info().startInstant().orElse(Instant.EPOCH), clock.instant());
+            ref.save(w.runDir().resolve(STATE));
+            awaitCreated(w, shim, pidFile, exitFile);
+            watch(ref, onExit, Optional.of(shim));
+            Trees.deleteQuietly(images); // used up: a second restore of the same images would fork the work
+            return ref.handle();
+        }
+    }
+
+    private static Path checkpointDir(ContainerRef ref) {
+        return ref.runDir().resolve("checkpoint");
+    }
+
+    @Override
     public boolean paused(EngineHandle handle) {
         ContainerRef ref = ContainerRef.decode(handle);
         return runc(ref).state(ref.container()).map(s -> s.status().equals("paused")).orElse(false);
@@ -272,7 +354,7 @@ public final class OciEngine implements RuntimePlugin, Pausable, Exec, FileAcces
         String cwd = !spec.workingDir().isEmpty() ? spec.workingDir()
                 : Files.isDirectory(ref.bundle().resolve("rootfs").resolve(WORKSPACE.substring(1))) ? WORKSPACE : "";
         Runc r = runc(ref);
-        return spec.tty() ? TtyExec.start(r, ref.container(), spec, cwd) : RuncExec.start(r, ref.container(), spec, cwd);
+        return spec.tty() ? TtyExec.start(r, ref.bundle(), ref.container(), spec, cwd) : RuncExec.start(r, ref.container(), spec, cwd);
     }
 
     /** For a sandbox, its {@code /workspace}: a host directory of the deployment, bind-mounted, kept across stops and versions. */

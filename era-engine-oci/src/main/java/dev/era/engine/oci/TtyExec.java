@@ -1,24 +1,26 @@
 package dev.era.engine.oci;
 
 import dev.era.os.Libc;
+import dev.era.os.TerminalMaster;
 
 import dev.era.api.EngineException;
 import dev.era.api.ExecProcess;
 import dev.era.api.ExecSpec;
 
-import java.io.Closeable;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.Pipe;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A command on a terminal in a running container. {@code runc exec --tty} makes a pty inside the
@@ -26,35 +28,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and, not detached, copies between it and its own stdio in raw mode; its stdio here is the slave
  * of a host pty whose master the daemon holds. (runc 1.1 accepts a console socket only with
  * {@code --detach}, which would lose the exit status.) A resize sets the host pty's size and sends
- * runc SIGWINCH, on which runc copies the size into the container's pty. Two platform threads move
- * the bytes (blocking native calls would pin a virtual thread's carrier); the master is closed
- * once both have ended.
+ * runc SIGWINCH, on which runc copies the size into the container's pty. {@link TerminalMaster}
+ * moves the bytes.
  */
 final class TtyExec implements ExecProcess {
-    private static final int POLL_MILLIS = 100;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process runc;
-    private final int master;
-    private final Pipe out;
-    private final Pipe in;
-    private final InputStream output;
-    private final OutputStream input;
-    private final Object lock = new Object();
-    private boolean masterOpen = true; // guarded by lock
-    private final AtomicInteger pumps = new AtomicInteger(2);
+    private final TerminalMaster terminal;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile boolean closing;
 
-    private TtyExec(Process runc, int master) throws IOException {
+    private TtyExec(Process runc, TerminalMaster terminal) {
         this.runc = runc;
-        this.master = master;
-        this.out = Pipe.open();
-        this.in = Pipe.open();
-        this.output = Channels.newInputStream(out.source());
-        this.input = Channels.newOutputStream(in.sink());
+        this.terminal = terminal;
     }
 
-    static TtyExec start(Runc runc, String container, ExecSpec spec, String cwd) {
+    static TtyExec start(Runc runc, Path bundle, String container, ExecSpec spec, String cwd) {
         int[] number = new int[1];
         Libc.Result pty = Libc.openPty(number);
         if (pty.failed()) {
@@ -63,30 +52,68 @@ final class TtyExec implements ExecProcess {
         }
         int master = (int) pty.value();
         java.io.File slave = new java.io.File("/dev/pts/" + number[0]);
+        TerminalMaster terminal;
         try {
-            Libc.setWindowSize(master, spec.rows(), spec.cols());
-            List<String> command = new ArrayList<>(runc.command("exec", "--tty"));
-            if (!cwd.isEmpty()) {
-                command.addAll(List.of("--cwd", cwd));
-            }
-            spec.env().forEach((k, v) -> command.addAll(List.of("--env", k + "=" + v)));
-            command.add(container);
-            command.addAll(spec.command());
-            Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(slave))
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(slave)).redirectError(ProcessBuilder.Redirect.appendTo(slave)).start();
-            TtyExec exec = new TtyExec(process, master);
-            exec.startPumps();
-            return exec;
+            terminal = new TerminalMaster(master);
         } catch (IOException e) {
             Libc.close(master);
-            throw new EngineException("cannot exec " + spec.command() + " on a terminal in " + container + ": " + e.getMessage(),
-                    Map.of("container", container), e);
+            throw failure(spec, container, e);
+        }
+        Path process = null;
+        try {
+            terminal.resize(spec.rows(), spec.cols());
+            process = writeProcess(bundle, spec, cwd);
+            List<String> command = new ArrayList<>(runc.command("exec", "--tty", "--process", process.toString(), container));
+            Process started = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(slave))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(slave)).redirectError(ProcessBuilder.Redirect.appendTo(slave)).start();
+            Path written = process;
+            started.onExit().thenRun(() -> deleteQuietly(written));
+            terminal.start("era-oci-tty-" + started.pid());
+            return new TtyExec(started, terminal);
+        } catch (IOException e) {
+            terminal.close();
+            deleteQuietly(process);
+            throw failure(spec, container, e);
         }
     }
 
-    private void startPumps() {
-        Thread.ofPlatform().daemon().name("era-oci-tty-out-" + runc.pid()).start(this::pumpOut);
-        Thread.ofPlatform().daemon().name("era-oci-tty-in-" + runc.pid()).start(this::pumpIn);
+    private static EngineException failure(ExecSpec spec, String container, IOException e) {
+        return new EngineException("cannot exec " + spec.command() + " on a terminal in " + container + ": " + e.getMessage(),
+                Map.of("container", container), e);
+    }
+
+    /**
+     * The exec's process spec: the container's own (user, capabilities, rlimits, environment), with the
+     * command, cwd, extra environment and the terminal's size. runc sizes the container's pty from
+     * {@code consoleSize} before the command runs; a resize after the start (what runc does for
+     * {@code exec --tty} without it) races the command's first look at its terminal.
+     */
+    private static Path writeProcess(Path bundle, ExecSpec spec, String cwd) throws IOException {
+        ObjectNode config = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
+        ObjectNode process = (ObjectNode) config.path("process");
+        ArrayNode args = process.putArray("args");
+        spec.command().forEach(args::add);
+        ArrayNode env = process.withArray("env");
+        spec.env().forEach((k, v) -> env.add(k + "=" + v));
+        if (!cwd.isEmpty()) {
+            process.put("cwd", cwd);
+        }
+        process.put("terminal", true);
+        process.putObject("consoleSize").put("height", spec.rows()).put("width", spec.cols());
+        Path file = Files.createTempFile(bundle, "exec-", ".json");
+        JSON.writeValue(file.toFile(), process);
+        return file;
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a leftover exec spec in the bundle is removed with the container
+        }
     }
 
     @Override
@@ -96,12 +123,12 @@ final class TtyExec implements ExecProcess {
 
     @Override
     public OutputStream stdin() {
-        return input;
+        return terminal.input();
     }
 
     @Override
     public InputStream stdout() {
-        return output;
+        return terminal.output();
     }
 
     @Override
@@ -111,11 +138,7 @@ final class TtyExec implements ExecProcess {
 
     @Override
     public void resize(int rows, int cols) {
-        synchronized (lock) {
-            if (masterOpen) {
-                Libc.setWindowSize(master, rows, cols);
-            }
-        }
+        terminal.resize(rows, cols);
         signal(28); // SIGWINCH: runc is not in the host pty's foreground group, so it is told directly
     }
 
@@ -150,85 +173,6 @@ final class TtyExec implements ExecProcess {
         if (runc.isAlive()) {
             signal(9);
         }
-        closing = true;
-        quietly(in.sink());
-        quietly(in.source());
-        quietly(out.source());
-    }
-
-    private void pumpOut() {
-        byte[] buffer = new byte[8192];
-        try {
-            while (!closing) {
-                Libc.Result ready = Libc.poll(master, Libc.POLLIN, POLL_MILLIS);
-                if (ready.failed() && ready.errno() != Libc.EINTR) {
-                    break;
-                }
-                if (ready.failed() || ready.value() == 0) {
-                    continue;
-                }
-                Libc.Result n = Libc.read(master, buffer);
-                if (n.failed() && (n.errno() == Libc.EINTR || n.errno() == Libc.EAGAIN)) {
-                    continue;
-                }
-                if (n.value() <= 0) {
-                    break; // EIO: the last holder of the slave closed it
-                }
-                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, (int) n.value());
-                while (chunk.hasRemaining()) {
-                    out.sink().write(chunk);
-                }
-            }
-        } catch (IOException e) {
-            // the reader closed the output
-        } finally {
-            quietly(out.sink());
-            pumpEnded();
-        }
-    }
-
-    private void pumpIn() {
-        ByteBuffer chunk = ByteBuffer.allocate(8192);
-        try {
-            while (in.source().read(chunk.clear()) >= 0) {
-                int off = 0;
-                while (off < chunk.position()) {
-                    Libc.Result ready = Libc.poll(master, Libc.POLLOUT, POLL_MILLIS);
-                    if (closing || ready.failed() && ready.errno() != Libc.EINTR) {
-                        return;
-                    }
-                    if (ready.failed() || ready.value() == 0) {
-                        continue;
-                    }
-                    Libc.Result n = Libc.write(master, chunk.array(), off, chunk.position() - off);
-                    if (n.failed() && n.errno() != Libc.EINTR && n.errno() != Libc.EAGAIN) {
-                        return;
-                    }
-                    off += n.failed() ? 0 : (int) n.value();
-                }
-            }
-        } catch (IOException e) {
-            // closed: the exec is over
-        } finally {
-            quietly(in.source());
-            pumpEnded();
-        }
-    }
-
-    private void pumpEnded() {
-        if (pumps.decrementAndGet() == 0) {
-            synchronized (lock) {
-                masterOpen = false;
-                Libc.close(master);
-            }
-        }
-    }
-
-    private static void quietly(Closeable c) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            // freeing a descriptor: nothing is lost
-        }
+        terminal.close();
     }
 }

@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,10 +43,7 @@ class OciDaemonRestartTest {
     @BeforeAll
     static void pushImage() throws Exception {
         registry = TestRegistry.start(Files.createDirectories(shared.resolve("registry")));
-        Path work = Files.createDirectories(shared.resolve("layers"));
-        image = registry.host + "/tools/busybox:1";
-        TestImages.push(new RegistryClient(Map.of()), ImageRef.parse(image), List.of(TestImages.baseLayer(work),
-                TestImages.changesLayer(work)), List.of("sh"));
+        image = TestImages.pushTwoLayers(registry, shared, "busybox:1", List.of("sh"));
     }
 
     @AfterAll

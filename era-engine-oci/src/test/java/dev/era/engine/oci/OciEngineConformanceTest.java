@@ -26,10 +26,7 @@ class OciEngineConformanceTest extends EngineConformance {
     @BeforeAll
     static void pushImage() throws Exception {
         registry = TestRegistry.start(Files.createDirectories(shared.resolve("registry")));
-        Path work = Files.createDirectories(shared.resolve("layers"));
-        image = registry.host + "/tools/busybox:1";
-        TestImages.push(new RegistryClient(Map.of()), ImageRef.parse(image), List.of(TestImages.baseLayer(work),
-                TestImages.changesLayer(work)), List.of("sh"));
+        image = TestImages.pushTwoLayers(registry, shared, "busybox:1", List.of("sh"));
     }
 
     @AfterAll

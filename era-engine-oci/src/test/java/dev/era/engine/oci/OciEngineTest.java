@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -36,10 +35,7 @@ class OciEngineTest {
     @BeforeAll
     static void pushImage() throws Exception {
         registry = TestRegistry.start(Files.createDirectories(shared.resolve("registry")));
-        Path work = Files.createDirectories(shared.resolve("layers"));
-        image = registry.host + "/tools/greeter:1";
-        TestImages.push(new RegistryClient(Map.of()), ImageRef.parse(image), List.of(TestImages.baseLayer(work),
-                TestImages.changesLayer(work)), List.of("sh", "-c", "echo from the image, FROM_IMAGE=$FROM_IMAGE"));
+        image = TestImages.pushTwoLayers(registry, shared, "greeter:1", List.of("sh", "-c", "echo from the image, FROM_IMAGE=$FROM_IMAGE"));
     }
 
     @AfterAll

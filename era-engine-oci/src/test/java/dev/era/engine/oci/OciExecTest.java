@@ -43,10 +43,7 @@ class OciExecTest {
     @BeforeAll
     static void pushImage() throws Exception {
         registry = TestRegistry.start(Files.createDirectories(shared.resolve("registry")));
-        Path work = Files.createDirectories(shared.resolve("layers"));
-        image = registry.host + "/tools/busybox:1";
-        TestImages.push(new RegistryClient(Map.of()), ImageRef.parse(image), List.of(TestImages.baseLayer(work),
-                TestImages.changesLayer(work)), List.of("sh"));
+        image = TestImages.pushTwoLayers(registry, shared, "busybox:1", List.of("sh"));
     }
 
     @AfterAll
@@ -107,6 +104,16 @@ class OciExecTest {
             term.await("30 100", TIMEOUT);
             term.type("exit 4\r");
             assertThat(term.process().exitCode()).succeedsWithin(TIMEOUT).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void aTerminalHasItsSizeBeforeTheCommandRuns() {
+        for (int i = 0; i < 5; i++) { // without the size at creation, runc sized the pty after the start: a race
+            try (Terminal term = Terminal.open(engine, handle, 33, 101 + i, "/bin/sh", "-c", "stty size")) {
+                assertThat(term.await("33 " + (101 + i), TIMEOUT)).doesNotContain("0 0");
+                assertThat(term.process().exitCode()).succeedsWithin(TIMEOUT).isEqualTo(0);
+            }
         }
     }
 

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /** The engine and sandbox harnesses with every container a sandbox on a busybox image from a local registry. */
 class OciSandboxConformanceTest extends SandboxConformance {
@@ -25,10 +24,7 @@ class OciSandboxConformanceTest extends SandboxConformance {
     @BeforeAll
     static void pushImage() throws Exception {
         registry = TestRegistry.start(Files.createDirectories(shared.resolve("registry")));
-        Path work = Files.createDirectories(shared.resolve("layers"));
-        image = registry.host + "/tools/sandbox:1";
-        TestImages.push(new RegistryClient(Map.of()), ImageRef.parse(image), List.of(TestImages.baseLayer(work),
-                TestImages.changesLayer(work)), List.of("sh"));
+        image = TestImages.pushTwoLayers(registry, shared, "sandbox:1", List.of("sh"));
     }
 
     @AfterAll

@@ -25,10 +25,7 @@ final class StartLatencyBench {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         Path dir = Files.createTempDirectory("oci-bench");
         try (TestRegistry registry = TestRegistry.start(Files.createDirectories(dir.resolve("registry")))) {
-            Path work = Files.createDirectories(dir.resolve("layers"));
-            String image = registry.host + "/tools/busybox:1";
-            TestImages.push(new RegistryClient(Map.of()), ImageRef.parse(image), List.of(TestImages.baseLayer(work),
-                    TestImages.changesLayer(work)), List.of("sh"));
+            String image = TestImages.pushTwoLayers(registry, dir, "busybox:1", List.of("sh"));
             List<Long> pulls = new ArrayList<>();
             List<Long> skopeoUmoci = new ArrayList<>();
             for (int i = 0; i < 7; i++) { // interleaved, so that both see the same load

@@ -125,4 +125,17 @@ final class TestImages {
             throw new java.io.UncheckedIOException(e);
         }
     }
+
+    /**
+     * Pushes the two test layers (base, then changes with a whiteout, a hard link and a symlink) as
+     * {@code <registry>/tools/<name>} with {@code cmd}, building them under {@code dir/layers}.
+     *
+     * @return the image reference
+     */
+    static String pushTwoLayers(TestRegistry registry, Path dir, String name, List<String> cmd) throws Exception {
+        Path work = Files.createDirectories(dir.resolve("layers"));
+        String image = registry.host + "/tools/" + name;
+        push(new RegistryClient(Map.of()), ImageRef.parse(image), List.of(baseLayer(work), changesLayer(work)), cmd);
+        return image;
+    }
 }

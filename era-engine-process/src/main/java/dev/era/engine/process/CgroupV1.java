@@ -29,7 +29,7 @@ record CgroupV1(Map<String, Path> bases) implements Cgroups {
         requireController("cpu", limits.cpu() > 0, limits);
         List<Path> dirs = new ArrayList<>();
         try {
-            for (String controller : V1_HIERARCHIES) {
+            for (String controller : hierarchies(limits)) {
                 Path base = bases.get(controller);
                 if (base != null) {
                     Path dir = base.resolve(name);
@@ -46,6 +46,31 @@ record CgroupV1(Map<String, Path> bases) implements Cgroups {
             }
             throw e;
         }
+    }
+
+    /**
+     * The hierarchies one start joins: those of its limits, and the freezer, which tracks every process
+     * of the work and lets it be paused. Each join moves the process between cgroups, and on v1 a
+     * move waits for an RCU grace period now and then (milliseconds on a busy host), so a hierarchy
+     * without a limit is not joined. Without a freezer mounted, the first available hierarchy tracks.
+     */
+    List<String> hierarchies(Resources limits) {
+        List<String> out = new ArrayList<>();
+        for (String controller : V1_HIERARCHIES) {
+            boolean limited = switch (controller) {
+                case "memory" -> limits.memoryBytes() > 0;
+                case "pids" -> limits.pids() > 0;
+                case "cpu" -> limits.cpu() > 0;
+                default -> true;
+            };
+            if (limited && bases.containsKey(controller)) {
+                out.add(controller);
+            }
+        }
+        if (out.isEmpty()) {
+            V1_HIERARCHIES.stream().filter(bases::containsKey).findFirst().ifPresent(out::add);
+        }
+        return out;
     }
 
     private void requireController(String controller, boolean wanted, Resources limits) {

@@ -99,6 +99,19 @@ class CgroupsTest {
     }
 
     @Test
+    void v1JoinsOnlyTheHierarchiesOfItsLimitsAndTheFreezer() throws IOException {
+        CgroupV1 v1 = new CgroupV1(Map.of("memory", root.resolve("memory/era"), "pids", root.resolve("pids/era"),
+                "cpu", root.resolve("cpu/era"), "freezer", root.resolve("freezer/era")));
+
+        assertThat(v1.create("plain", Resources.UNLIMITED).dirs()).containsExactly(root.resolve("freezer/era/plain"));
+        assertThat(v1.create("capped", new Resources(0, 1 << 20, 0)).dirs())
+                .containsExactly(root.resolve("memory/era/capped"), root.resolve("freezer/era/capped"));
+        assertThat(new CgroupV1(Map.of("pids", root.resolve("pids/era"))).create("tracked", Resources.UNLIMITED).dirs())
+                .as("without a freezer, one hierarchy still tracks the processes")
+                .containsExactly(root.resolve("pids/era/tracked"));
+    }
+
+    @Test
     void v1RefusesALimitWhoseControllerIsNotMounted() {
         CgroupV1 v1 = new CgroupV1(Map.of("memory", root.resolve("memory/era")));
 

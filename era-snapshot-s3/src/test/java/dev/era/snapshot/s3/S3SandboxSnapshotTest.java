@@ -10,7 +10,7 @@ import dev.era.core.SandboxRequest;
 import dev.era.core.Snapshot;
 import dev.era.store.sqlite.SqliteStateStore;
 import dev.era.testing.FakeSandboxEngine;
-import dev.era.testing.ManualScheduler;
+import dev.era.core.ManualScheduler;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -12,7 +12,7 @@ import dev.era.core.Snapshot;
 import dev.era.core.spi.SnapshotStore;
 import dev.era.store.sqlite.SqliteStateStore;
 import dev.era.testing.FakeSandboxEngine;
-import dev.era.testing.ManualScheduler;
+import dev.era.core.ManualScheduler;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 
 import java.nio.file.Files;

@@ -11,7 +11,7 @@ import dev.era.core.SandboxRequest;
 import dev.era.core.SandboxState;
 import dev.era.core.Snapshot;
 import dev.era.testing.FakeSandboxEngine;
-import dev.era.testing.ManualScheduler;
+import dev.era.core.ManualScheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
