@@ -43,6 +43,9 @@ import java.util.stream.Stream;
  * Prints a Markdown table (median, p99, min, max) and the load average around each measurement.
  */
 public final class E2eBench {
+    /** A daemon without a sandbox warm pool, for measurements that use no sandbox. */
+    private static final Map<String, String> NO_POOL = Map.of("ERA_WARM_POOL", "0");
+
     private final Path era;
     private final Path work;
 
@@ -85,7 +88,8 @@ public final class E2eBench {
     /** One daemon start and stop, so that the launcher's one-time work (build, caches) is not measured. */
     private void prepare() throws Exception {
         System.err.println("preparing: one start of ./era serve (builds and start-up caches, if missing)");
-        Daemon d = spawn(work.resolve("prepare"), false);
+        // no warm pool: its sandboxes belong to no tenant a client lists, so they would outlive the benchmark
+        Daemon d = spawn(work.resolve("prepare"), false, NO_POOL);
         d.stop();
         Process p = new ProcessBuilder(era.toString(), "--data-dir", work.resolve("prepare").toString(), "ps")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -219,7 +223,7 @@ public final class E2eBench {
                     new IllegalStateException("no era-agents-examples jar; build it with ./mvnw -pl era-agents-examples -am install"));
         }
         Path dir = work.resolve("agents");
-        Daemon d = spawn(dir, true);
+        Daemon d = spawn(dir, true, NO_POOL);
         List<Result> out = new ArrayList<>();
         EraClient client = EraClient.unix(dir.resolve("era.sock"));
         try {
@@ -329,6 +333,10 @@ public final class E2eBench {
     }
 
     private Daemon spawn(Path dataDir, boolean noBuild) throws IOException, InterruptedException {
+        return spawn(dataDir, noBuild, Map.of());
+    }
+
+    private Daemon spawn(Path dataDir, boolean noBuild, Map<String, String> env) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(era.toString(), "serve", "--data-dir", dataDir.toString(),
                 "--listen", "127.0.0.1:0")
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -336,6 +344,7 @@ public final class E2eBench {
         if (noBuild) {
             pb.environment().put("ERA_NO_BUILD", "1");
         }
+        pb.environment().putAll(env);
         EraClient client = EraClient.unix(dataDir.resolve("era.sock"));
         long t0 = System.nanoTime();
         Process p = pb.start();
