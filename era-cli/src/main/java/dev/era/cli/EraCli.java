@@ -44,6 +44,7 @@ public final class EraCli {
         m.put("start", StartCommand::new);
         m.put("rm", RmCommand::new);
         m.put("plugins", PluginsCommand::new);
+        m.put("images", ImagesCommand::new);
         m.put("events", EventsCommand::new);
         m.put("keys", KeysCommand::new);
         m.put("sandbox", SandboxCommand::new);

@@ -24,6 +24,16 @@ record Stdio(InputStream in, OutputStream out, OutputStream err) {
                 new FileOutputStream(FileDescriptor.err));
     }
 
+    /** True when standard output is this process's own and a terminal (not a pipe, a file or a test's writer). */
+    boolean outIsTerminal() {
+        try {
+            return out instanceof FileOutputStream f && f.getFD() == FileDescriptor.out && System.console() != null
+                    && System.console().isTerminal();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Byte streams that end up in text writers (tests that read the output as strings). */
     static Stdio of(InputStream in, PrintWriter out, PrintWriter err) {
         return new Stdio(in, new Utf8Writer(out), new Utf8Writer(err));

@@ -399,8 +399,8 @@ class EraCliTest {
         assertThat(EraCli.commandLine(java.util.Set.of(), "--data-dir", "/x", "-o", "json", "ps").getSubcommands())
                 .containsOnlyKeys("ps");
         assertThat(EraCli.commandLine(java.util.Set.of("serve"), "--data-dir", "/x", "serve").getSubcommands()).isEmpty();
-        assertThat(EraCli.commandLine(java.util.Set.of(), "--help").getSubcommands()).hasSize(14);
-        assertThat(EraCli.commandLine(java.util.Set.of(), "--url", "deploy", "frobnicate").getSubcommands()).hasSize(14);
+        assertThat(EraCli.commandLine(java.util.Set.of(), "--help").getSubcommands()).hasSize(15);
+        assertThat(EraCli.commandLine(java.util.Set.of(), "--url", "deploy", "frobnicate").getSubcommands()).hasSize(15);
         assertThat(EraCli.commandName("--api-key", "ps", "status", "web")).contains("status");
         assertThat(EraCli.commandName("-o", "json")).isEmpty();
     }

@@ -180,6 +180,11 @@ public final class EraClient {
         return new Agents(this, http);
     }
 
+    /** The daemon's image cache: list, pull with progress, remove, collect garbage. */
+    public Images images() {
+        return new Images(this, http);
+    }
+
     Subscription follow(String target, Consumer<SseSubscription.SseEvent> consumer) {
         Http1.Stream stream = http.open(target, "text/event-stream");
         if (stream.status() != 200) {

@@ -70,13 +70,18 @@ final class Http1 {
 
     /** Sends a GET and returns as soon as the head has arrived. */
     Stream open(String target, String accept) {
+        return open("GET", target, accept, null, null);
+    }
+
+    /** Sends a request with {@code body} (may be null) and returns as soon as the head has arrived. */
+    Stream open(String method, String target, String accept, String contentType, byte[] body) {
         SocketChannel ch = connect();
         try {
-            send(ch, "GET", target, accept, null, null);
+            send(ch, method, target, accept, contentType, body);
             InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 16 * 1024);
             Head head = readHead(in);
-            InputStream body = head.chunked() ? new ChunkedInputStream(in) : in;
-            return new Stream(head.status(), head.headers(), body, ch);
+            InputStream reply = head.chunked() ? new ChunkedInputStream(in) : in;
+            return new Stream(head.status(), head.headers(), reply, ch);
         } catch (IOException e) {
             closeQuietly(ch);
             throw broken(e, "");

@@ -4,6 +4,12 @@ import dev.era.compat.OpenHandsApi;
 import dev.era.compat.OpenHandsConfig;
 import dev.era.compat.RunLoopApi;
 import dev.era.api.Capability;
+import dev.era.api.EngineException;
+import dev.era.api.ImageCache;
+import dev.era.api.RuntimePlugin;
+import dev.era.engine.agents.AgentsEngine;
+import dev.era.engine.oci.OciEngine;
+import dev.era.engine.oci.RegistryCredentials;
 import dev.era.core.ApiKeyService;
 import dev.era.core.LocalSnapshotStore;
 import dev.era.core.RuntimeManager;
@@ -12,10 +18,11 @@ import dev.era.core.SandboxManager;
 import dev.era.core.spi.SnapshotStore;
 import dev.era.snapshot.s3.S3SnapshotStore;
 import dev.era.core.Scheduler;
-import dev.era.api.RuntimePlugin;
-import dev.era.engine.agents.AgentsEngine;
 import dev.era.http.EraServer;
 import dev.era.http.HttpConfig;
+import dev.era.core.spi.StateStore;
+import dev.era.store.postgres.PostgresConfig;
+import dev.era.store.postgres.PostgresStateStore;
 import dev.era.store.sqlite.SqliteStateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +48,7 @@ import java.util.concurrent.CompletionException;
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     private final DataDirLock lock;
-    private final SqliteStateStore store;
+    private final StateStore store;
     private final Scheduler scheduler;
     private final RuntimeManager manager;
     private final SandboxManager sandboxes;
@@ -49,7 +56,7 @@ public final class Daemon implements AutoCloseable {
     private final ApiKeyService keys;
     private final AgentsEngine agents;
 
-    private Daemon(DataDirLock lock, SqliteStateStore store, Scheduler scheduler, RuntimeManager manager,
+    private Daemon(DataDirLock lock, StateStore store, Scheduler scheduler, RuntimeManager manager,
                    SandboxManager sandboxes, ApiKeyService keys, EraServer server, AgentsEngine agents) {
         this.lock = lock;
         this.agents = agents;
@@ -86,9 +93,9 @@ public final class Daemon implements AutoCloseable {
             }
         });
         Clock clock = Clock.systemUTC();
-        SqliteStateStore store;
+        StateStore store;
         try {
-            store = SqliteStateStore.open(config.database());
+            store = openStore(config);
         } catch (RuntimeException e) {
             unbind(binding);
             lock.close();
@@ -97,11 +104,12 @@ public final class Daemon implements AutoCloseable {
         Scheduler scheduler = Scheduler.system();
         RuntimeManager manager = null;
         SandboxManager sandboxes = null;
-        // The agents engine also answers /agents/...: the daemon keeps the one instance the manager drives.
-        Map<String, RuntimePlugin> engines = new TreeMap<>(RuntimeManager.loadEngines());
-        AgentsEngine agents = engines.get("agents") instanceof AgentsEngine a ? a : new AgentsEngine();
-        engines.put(agents.name(), agents);
+        AgentsEngine agents = null;
         try {
+            Map<String, RuntimePlugin> engines = engines(config);
+            // The agents engine also answers /agents/...: the daemon keeps the one instance the manager drives.
+            agents = engines.get("agents") instanceof AgentsEngine a ? a : new AgentsEngine();
+            engines.put(agents.name(), agents);
             manager = RuntimeManager.start(store, engines, config.dataDir(), clock, scheduler, config.reconcileEvery());
             sandboxes = SandboxManager.recover(manager, store, snapshotStore(config, clock), scheduler, clock,
                     SandboxConfig.defaults().withWarmPool(config.warmPool()).withDefaultEngine(sandboxEngine(manager)));
@@ -115,8 +123,12 @@ public final class Daemon implements AutoCloseable {
                     ? "127.0.0.1" : config.tcpHost();
             OpenHandsApi openHands = OpenHandsApi.create(sandboxes, OpenHandsConfig.defaults().withPublicHost(host)
                     .withImageEngine(hasSandboxEngine(manager, "oci") ? "oci" : ""));
-            EraServer server = bound(binding).serve(manager, sandboxes, List.of(runLoop, openHands), keys,
-                    new EngineAgentDirectory(agents));
+            Optional<ImageCache> images = engines.values().stream().filter(ImageCache.class::isInstance)
+                    .map(ImageCache.class::cast).findFirst();
+            EngineAgentDirectory directory = new EngineAgentDirectory(agents);
+            EraServer server = images.isPresent()
+                    ? bound(binding).serve(manager, sandboxes, List.of(runLoop, openHands), keys, images.get(), directory)
+                    : bound(binding).serve(manager, sandboxes, List.of(runLoop, openHands), keys, directory);
             sandboxes.fillWarmPool(); // after the API is up: pool sandboxes are not part of the daemon's start
             first.ifPresent(key -> out.println("""
                     First start: this is the admin API key for TCP clients. It is shown once and stored only as a hash.
@@ -134,12 +146,51 @@ public final class Daemon implements AutoCloseable {
             if (manager != null) {
                 manager.close();
             }
-            agents.close();
+            if (agents != null) {
+                agents.close();
+            }
             scheduler.close();
             store.close();
             lock.close();
             throw e;
         }
+    }
+
+    /** The embedded SQLite store in the data directory, or the PostgreSQL store the configuration names. */
+    private static StateStore openStore(DaemonConfig config) {
+        if (config.storeUrl().isEmpty()) {
+            return SqliteStateStore.open(config.database());
+        }
+        PostgresConfig pg;
+        try {
+            pg = PostgresConfig.parse(config.storeUrl().get());
+        } catch (IllegalArgumentException e) {
+            throw new DaemonStartException("the store URL (--store-url or ERA_STORE) is not usable: " + e.getMessage(), e);
+        }
+        PostgresStateStore store = PostgresStateStore.open(pg);
+        LOG.info("state store: PostgreSQL {}", store.describe());
+        return store;
+    }
+
+    /**
+     * The engines on the class path; the oci engine as the daemon configures it: its image store in the
+     * data directory (which also serves {@code /images}) and the registry credentials file.
+     */
+    private static Map<String, RuntimePlugin> engines(DaemonConfig config) {
+        Map<String, RuntimePlugin> engines = new TreeMap<>(RuntimeManager.loadEngines());
+        if (engines.get("oci") instanceof OciEngine) {
+            RegistryCredentials credentials;
+            try {
+                credentials = RegistryCredentials.load(config.registryAuth());
+            } catch (EngineException e) {
+                throw new DaemonStartException(e.getMessage(), e);
+            }
+            engines.put("oci", OciEngine.create(config.dataDir(), credentials));
+            if (!credentials.registries().isEmpty()) {
+                LOG.info("registry credentials for {} from {}", credentials.registries(), config.registryAuth());
+            }
+        }
+        return engines;
     }
 
     /** The started server; a taken port, another daemon on the socket or a socket path too long says which. */

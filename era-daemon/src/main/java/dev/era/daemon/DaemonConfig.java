@@ -17,20 +17,28 @@ import java.util.Optional;
  * @param reconcileEvery how often the reconciler compares desired with observed state
  * @param warmPool       sandboxes kept started ahead of demand (0 disables the warm pool)
  * @param s3             where snapshot archives go when not in the data directory
+ * @param registryAuth   the registry credentials file (Docker's config.json form) the oci engine pulls with
+ * @param storeUrl       the PostgreSQL store ({@code postgres://user:password@host:port/database}); empty for
+ *                       the embedded SQLite store {@code era.db} in the data directory
  */
 public record DaemonConfig(Path dataDir, String tcpHost, int tcpPort, Duration reconcileEvery, int warmPool,
-                           Optional<S3Config> s3) {
+                           Optional<S3Config> s3, Path registryAuth, Optional<String> storeUrl) {
     public static final int DEFAULT_PORT = 7878;
     public static final int DEFAULT_WARM_POOL = 2;
+    /** The registry credentials file in the data directory, unless {@code ERA_REGISTRY_AUTH} names another. */
+    public static final String REGISTRY_AUTH = "registries.json";
 
     public DaemonConfig(Path dataDir, String tcpHost, int tcpPort, Duration reconcileEvery) {
-        this(dataDir, tcpHost, tcpPort, reconcileEvery, DEFAULT_WARM_POOL, Optional.empty());
+        this(dataDir, tcpHost, tcpPort, reconcileEvery, DEFAULT_WARM_POOL, Optional.empty(), dataDir.resolve(REGISTRY_AUTH),
+                Optional.empty());
     }
 
     /**
      * Sandbox settings from the environment, read once at start: {@code ERA_WARM_POOL}, and
      * {@code ERA_S3_ENDPOINT}, {@code ERA_S3_BUCKET}, {@code ERA_S3_REGION}, {@code ERA_S3_ACCESS_KEY},
-     * {@code ERA_S3_SECRET_KEY} for snapshots in an S3-compatible store.
+     * {@code ERA_S3_SECRET_KEY} for snapshots in an S3-compatible store; {@code ERA_REGISTRY_AUTH} for a registry
+     * credentials file other than {@code <data>/registries.json} (such as {@code ~/.docker/config.json});
+     * {@code ERA_STORE} for the PostgreSQL store's URL, unless {@link #withStoreUrl} set one.
      *
      * @throws DaemonStartException when a variable has a bad value
      */
@@ -59,7 +67,17 @@ public record DaemonConfig(Path dataDir, String tcpHost, int tcpPort, Duration r
                 throw new DaemonStartException("the S3 snapshot settings are not usable: " + e.getMessage(), e);
             }
         }
-        return new DaemonConfig(dataDir, tcpHost, tcpPort, reconcileEvery, pool, store);
+        String auth = env.get("ERA_REGISTRY_AUTH");
+        Path registries = auth == null || auth.isBlank() ? registryAuth : Path.of(auth.strip());
+        String storeEnv = env.get("ERA_STORE");
+        Optional<String> storeAt = storeUrl.isPresent() || storeEnv == null || storeEnv.isBlank() ? storeUrl
+                : Optional.of(storeEnv.strip());
+        return new DaemonConfig(dataDir, tcpHost, tcpPort, reconcileEvery, pool, store, registries, storeAt);
+    }
+
+    /** Keeps the state in the PostgreSQL database at {@code url} instead of era.db. */
+    public DaemonConfig withStoreUrl(String url) {
+        return new DaemonConfig(dataDir, tcpHost, tcpPort, reconcileEvery, warmPool, s3, registryAuth, Optional.of(url));
     }
 
     public Path socket() {

@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code era serve}: runs the daemon in the foreground until interrupted. */
 @Command(name = "serve",
-        description = "Run the ERA daemon in the foreground (embedded SQLite store, Unix socket and TCP API).")
+        description = "Run the ERA daemon in the foreground (embedded SQLite store or PostgreSQL, Unix socket and TCP API).")
 final class ServeCommand implements Callable<Integer> {
     /** Holds the root command's inherited {@code --data-dir} (the same directory the other commands use). */
     @Spec
@@ -25,11 +25,16 @@ final class ServeCommand implements Callable<Integer> {
                     + " 'ERA ready' log line names. The Unix socket in the data directory is always served.")
     String listen;
 
+    @Option(names = "--store-url", paramLabel = "URL",
+            description = "Keep the state in PostgreSQL, such as postgres://era:PASSWORD@db:5432/era (env ERA_STORE);"
+                    + " without it, in the embedded SQLite file era.db in the data directory.")
+    String storeUrl;
+
     @Override
     public Integer call() throws InterruptedException {
         OptionSpec inherited = spec.findOption("--data-dir");
         Path dataDir = inherited == null ? null : inherited.getValue();
-        return serve(Optional.ofNullable(dataDir), listen);
+        return serve(Optional.ofNullable(dataDir), listen, Optional.ofNullable(storeUrl));
     }
 
     /**
@@ -38,6 +43,11 @@ final class ServeCommand implements Callable<Integer> {
      * {@code era serve}, without picocli (see {@link ServeArgs}).
      */
     static int serve(Optional<Path> dataDir, String listen) throws InterruptedException {
+        return serve(dataDir, listen, Optional.empty());
+    }
+
+    /** As {@link #serve(Optional, String)}, with the state in the PostgreSQL database at {@code storeUrl} when given. */
+    static int serve(Optional<Path> dataDir, String listen, Optional<String> storeUrl) throws InterruptedException {
         Path dir = dataDir.orElseGet(() -> DaemonConfig.defaultDataDir(System.getenv()));
         int colon = listen.lastIndexOf(':');
         if (colon <= 0) {
@@ -58,8 +68,11 @@ final class ServeCommand implements Callable<Integer> {
         }
         Daemon daemon;
         try {
-            daemon = Daemon.start(new DaemonConfig(dir.toAbsolutePath(), host, port, Duration.ofMillis(250))
-                    .withEnvironment(System.getenv()), System.out);
+            DaemonConfig config = new DaemonConfig(dir.toAbsolutePath(), host, port, Duration.ofMillis(250));
+            if (storeUrl.isPresent()) {
+                config = config.withStoreUrl(storeUrl.get());
+            }
+            daemon = Daemon.start(config.withEnvironment(System.getenv()), System.out);
         } catch (DaemonStartException | dev.era.api.EraException e) {
             System.err.println("era serve: " + e.getMessage());
             return 1;

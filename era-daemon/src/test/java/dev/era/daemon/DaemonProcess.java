@@ -44,8 +44,7 @@ final class DaemonProcess implements AutoCloseable {
     private final long spawnedAt;
     private volatile long readyAt;
     private volatile String firstKey = "";
-    /** Started on a data directory without a store: the daemon prints a first-start key. */
-    private boolean fresh;
+    private boolean freshDataDir;
     private int tcpPort;
 
     private DaemonProcess(Path dataDir, Process process, long spawnedAt) {
@@ -56,8 +55,15 @@ final class DaemonProcess implements AutoCloseable {
 
     /** Starts {@code era serve} and returns once it logged that it is ready (recovery is done by then). */
     static DaemonProcess start(Path dataDir) {
-        List<String> cmd = java(List.of("serve", "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0"));
-        boolean fresh = !java.nio.file.Files.exists(dataDir.resolve("era.db"));
+        return start(dataDir, new String[0]);
+    }
+
+    /** As {@link #start(Path)}, with more {@code serve} options (such as {@code --store-url}). */
+    static DaemonProcess start(Path dataDir, String... serveOptions) {
+        List<String> args = new ArrayList<>(List.of("serve", "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0"));
+        args.addAll(List.of(serveOptions));
+        List<String> cmd = java(args);
+        boolean fresh = !java.nio.file.Files.exists(dataDir.resolve("era.db")) && !List.of(serveOptions).contains("--store-url");
         long spawned = System.nanoTime();
         Process p;
         try {
@@ -66,7 +72,7 @@ final class DaemonProcess implements AutoCloseable {
             throw new UncheckedIOException("cannot start " + cmd, e);
         }
         DaemonProcess d = new DaemonProcess(dataDir, p, spawned);
-        d.fresh = fresh;
+        d.freshDataDir = fresh;
         d.pump(p.getInputStream(), d::onStdout);
         d.pump(p.getErrorStream(), d::onStderr);
         p.onExit().thenRun(() -> d.ready.completeExceptionally(
@@ -144,14 +150,14 @@ final class DaemonProcess implements AutoCloseable {
 
     /**
      * The admin key printed at first start; empty for a daemon started on an existing data directory.
-     * The daemon prints the key before it logs that it is ready, but on another stream read by another
-     * thread: a key announced on stdout but not read yet is waited for (bounded).
+     * The daemon prints the key before it logs that it is ready, but stdout and stderr are read by two
+     * threads, so on a fresh data directory this waits a little for the stdout reader to catch up.
      */
     String firstKey() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (firstKey.isEmpty() && fresh && System.nanoTime() < deadline) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (freshDataDir && firstKey.isEmpty() && System.nanoTime() < deadline && process.isAlive()) {
             try {
-                Thread.sleep(5);
+                Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;

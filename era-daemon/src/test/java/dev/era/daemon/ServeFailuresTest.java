@@ -64,6 +64,20 @@ class ServeFailuresTest {
         }
     }
 
+    @Test
+    void aRegistryCredentialsFileOthersCanReadStopsTheStartWithTheFix() throws Exception {
+        Path data = java.nio.file.Files.createDirectories(dir.resolve("creds"));
+        Path auth = java.nio.file.Files.writeString(data.resolve(DaemonConfig.REGISTRY_AUTH),
+                "{\"auths\": {\"ghcr.io\": {\"username\": \"me\", \"password\": \"hunter2\"}}}");
+        java.nio.file.Files.setPosixFilePermissions(auth, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+
+        Result r = serve(data, "127.0.0.1:0");
+
+        assertThat(r.exit()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).contains("era serve: registry credentials file " + auth).contains("chmod 600")
+                .doesNotContain("hunter2");
+    }
+
     private record Result(int exit, String err) {}
 
     private static Result serve(Path dataDir, String listen) throws IOException, InterruptedException {

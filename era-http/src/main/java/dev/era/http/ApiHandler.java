@@ -1,6 +1,7 @@
 package dev.era.http;
 
 import dev.era.api.BadRequestException;
+import dev.era.api.ImageCache;
 import dev.era.api.NotFoundException;
 import dev.era.api.UnauthorizedException;
 import dev.era.core.Authenticator;
@@ -62,12 +63,24 @@ final class ApiHandler extends Handler.Abstract {
      */
     ApiHandler(DeploymentService deployments, Optional<Sandboxes> sandboxes, List<RouteModule> modules,
                Authenticator auth, Metrics metrics, OpenStreams streams, Duration heartbeat) {
-        this(deployments, sandboxes, Optional.empty(), modules, auth, metrics, streams, heartbeat);
+        this(deployments, sandboxes, modules, Optional.empty(), auth, metrics, streams, heartbeat);
+    }
+
+    /** @param images the image cache {@code /images} serves; empty answers those routes with a 404 that says why */
+    ApiHandler(DeploymentService deployments, Optional<Sandboxes> sandboxes, List<RouteModule> modules,
+               Optional<ImageCache> images, Authenticator auth, Metrics metrics, OpenStreams streams, Duration heartbeat) {
+        this(deployments, sandboxes, modules, images, Optional.empty(), auth, metrics, streams, heartbeat);
     }
 
     /** @param agents the agent types deployed as engine: agents, with the container their WebSockets are upgraded by */
     ApiHandler(DeploymentService deployments, Optional<Sandboxes> sandboxes, Optional<Agents> agents,
                List<RouteModule> modules, Authenticator auth, Metrics metrics, OpenStreams streams, Duration heartbeat) {
+        this(deployments, sandboxes, modules, Optional.empty(), agents, auth, metrics, streams, heartbeat);
+    }
+
+    ApiHandler(DeploymentService deployments, Optional<Sandboxes> sandboxes, List<RouteModule> modules,
+               Optional<ImageCache> images, Optional<Agents> agents, Authenticator auth, Metrics metrics,
+               OpenStreams streams, Duration heartbeat) {
         this.auth = auth;
         this.metrics = metrics;
         this.modules = List.copyOf(modules);
@@ -80,6 +93,7 @@ final class ApiHandler extends Handler.Abstract {
             new FileEndpoints(s.service()).register(router);
             new SocketEndpoints(s.service(), s.sockets(), heartbeat).register(router);
         });
+        new ImageEndpoints(images).register(router);
         agents.ifPresent(a -> {
             AgentEndpoints endpoints = new AgentEndpoints(a.directory(), deployments);
             endpoints.register(router);

@@ -1,5 +1,6 @@
 package dev.era.http;
 
+import dev.era.api.ImageCache;
 import dev.era.core.Authenticator;
 import dev.era.core.DeploymentService;
 import dev.era.core.SandboxService;
@@ -105,7 +106,7 @@ public final class EraServer implements AutoCloseable {
         checkPrefixes(modules);
         Binding binding = bind(config, heartbeat);
         try {
-            return binding.serve(deployments, sandboxes, agents, modules, auth);
+            return binding.serve(deployments, sandboxes, modules, Optional.empty(), agents, auth);
         } catch (RuntimeException e) {
             binding.close();
             throw e;
@@ -212,30 +213,49 @@ public final class EraServer implements AutoCloseable {
         /** Serves ERA's API (with each module's routes under its prefix) and publishes the Unix socket. */
         public EraServer serve(DeploymentService deployments, SandboxService sandboxes, List<RouteModule> modules,
                                Authenticator auth) {
-            return serve(deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")), Optional.empty(),
-                    modules, auth);
+            return serve(deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")), modules, auth);
         }
 
-        /** Like {@link #serve(DeploymentService, SandboxService, List, Authenticator)}, also serving {@code /agents/...}. */
+        /** As {@link #serve(DeploymentService, SandboxService, List, Authenticator)}, also serving {@code /images} from {@code images}. */
         public EraServer serve(DeploymentService deployments, SandboxService sandboxes, List<RouteModule> modules,
-                               Authenticator auth, AgentDirectory agents) {
-            return serve(deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")),
-                    Optional.of(Objects.requireNonNull(agents, "agents")), modules, auth);
+                               Authenticator auth, ImageCache images) {
+            return serve(deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")), modules,
+                    Optional.of(Objects.requireNonNull(images, "images")), auth);
         }
 
         EraServer serve(DeploymentService deployments, Optional<SandboxService> sandboxes, List<RouteModule> modules,
                         Authenticator auth) {
-            return serve(deployments, sandboxes, Optional.empty(), modules, auth);
+            return serve(deployments, sandboxes, modules, Optional.empty(), auth);
         }
 
-        EraServer serve(DeploymentService deployments, Optional<SandboxService> sandboxes,
-                        Optional<AgentDirectory> agents, List<RouteModule> modules, Authenticator auth) {
+        /** As {@link #serve(DeploymentService, SandboxService, List, Authenticator)}, also serving {@code /agents/...}. */
+        public EraServer serve(DeploymentService deployments, SandboxService sandboxes, List<RouteModule> modules,
+                               Authenticator auth, AgentDirectory agents) {
+            return serve(deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")), modules,
+                    Optional.empty(), Optional.of(Objects.requireNonNull(agents, "agents")), auth);
+        }
+
+        /** Serving {@code /images} from {@code images} and {@code /agents/...} from {@code agents}. */
+        public EraServer serve(DeploymentService deployments, SandboxService sandboxes, List<RouteModule> modules,
+                               Authenticator auth, ImageCache images, AgentDirectory agents) {
+            return serve(deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")), modules,
+                    Optional.of(Objects.requireNonNull(images, "images")),
+                    Optional.of(Objects.requireNonNull(agents, "agents")), auth);
+        }
+
+        EraServer serve(DeploymentService deployments, Optional<SandboxService> sandboxes, List<RouteModule> modules,
+                        Optional<ImageCache> images, Authenticator auth) {
+            return serve(deployments, sandboxes, modules, images, Optional.empty(), auth);
+        }
+
+        EraServer serve(DeploymentService deployments, Optional<SandboxService> sandboxes, List<RouteModule> modules,
+                        Optional<ImageCache> images, Optional<AgentDirectory> agents, Authenticator auth) {
             Objects.requireNonNull(deployments, "deployments");
             Objects.requireNonNull(auth, "auth");
             checkPrefixes(modules);
             OpenStreams streams = new OpenStreams();
-            api.open(new ApiHandler(deployments, sandboxes.map(s -> new ApiHandler.Sandboxes(s, container)),
-                    agents.map(a -> new ApiHandler.Agents(a, container)), modules, auth, new Metrics(), streams,
+            api.open(new ApiHandler(deployments, sandboxes.map(s -> new ApiHandler.Sandboxes(s, container)), modules,
+                    images, agents.map(a -> new ApiHandler.Agents(a, container)), auth, new Metrics(), streams,
                     heartbeat));
             if (socket != null) {
                 try {
@@ -265,7 +285,7 @@ public final class EraServer implements AutoCloseable {
 
     /** ERA's own top-level path segments; a module may not take one of them over. */
     private static final List<String> OWN_SEGMENTS = List.of("health", "metrics", "plugins", "deployments", "events",
-            "logs", "sandboxes", "snapshots", "agents", "openapi.json");
+            "logs", "sandboxes", "snapshots", "agents", "images", "admin", "openapi.json");
 
     private static void checkPrefixes(List<RouteModule> modules) {
         List<String> seen = new java.util.ArrayList<>();

@@ -46,10 +46,19 @@ public final class AgentLoadBench {
         System.out.printf("%s: %d cores, load average %.2f, %s%n", which, Runtime.getRuntime().availableProcessors(),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), System.getProperty("java.version"));
         switch (which) {
-            case "durable" -> durable(dir, args.length > 1 ? Integer.parseInt(args[1]) : 64);
+            case "durable" -> durable(EraAgents.local(dir.resolve("agents.db")), args.length > 1 ? Integer.parseInt(args[1]) : 64);
+            case "durable-postgres" -> {
+                // the same load on PostgresAgentStore: a local PostgreSQL from zonky's binaries, fsync on
+                try (var pg = dev.era.store.postgres.EmbeddedPostgres.start(true)) {
+                    String db = pg.createDatabase();
+                    durable(EraAgents.withStore(dev.era.store.postgres.PostgresAgentStore.open(
+                            new dev.era.store.postgres.PostgresConfig(pg.jdbcUrl(db), "postgres", "", 8), java.time.Clock.systemUTC())),
+                            args.length > 1 ? Integer.parseInt(args[1]) : 64);
+                }
+            }
             case "alarms" -> alarms(dir);
             case "memory" -> memory(dir);
-            default -> throw new IllegalArgumentException("say durable, alarms or memory");
+            default -> throw new IllegalArgumentException("say durable, durable-postgres, alarms or memory");
         }
         System.out.printf("load average after: %.2f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
@@ -82,8 +91,8 @@ public final class AgentLoadBench {
         }
     }
 
-    static void durable(Path dir, int inFlightPerCaller) throws Exception {
-        EraAgents.Builder builder = EraAgents.local(dir.resolve("agents.db")).register("bench", BenchAgent::new);
+    static void durable(EraAgents.Builder store, int inFlightPerCaller) throws Exception {
+        EraAgents.Builder builder = store.register("bench", BenchAgent::new);
         if (Boolean.getBoolean("bench.forkjoin")) { // compare with platform threads instead of virtual ones
             builder.executor(new java.util.concurrent.ForkJoinPool(Runtime.getRuntime().availableProcessors()));
         }

@@ -1,5 +1,7 @@
 package dev.era.engine.oci;
 
+import dev.era.api.BadRequestException;
+import dev.era.api.EraException;
 import dev.era.api.InvalidSpecException;
 
 import java.util.Map;
@@ -22,8 +24,19 @@ record ImageRef(String registry, String repository, String tag, String digest) {
 
     /** Parses {@code text}; throws {@link InvalidSpecException} on field {@code artifact} when it is not a reference. */
     static ImageRef parse(String text) {
+        return parse(text, (given, why) -> new InvalidSpecException("artifact", "image reference '" + given + "' " + why,
+                Map.of("artifact", given)));
+    }
+
+    /** Parses a reference given on its own (an API call); throws {@link BadRequestException} when it is not one. */
+    static ImageRef parseRequest(String text) {
+        return parse(text, (given, why) -> new BadRequestException("image reference '" + given + "' " + why,
+                Map.of("reference", given)));
+    }
+
+    private static ImageRef parse(String text, java.util.function.BiFunction<String, String, EraException> invalid) {
         if (text == null || text.isBlank()) {
-            throw invalid(String.valueOf(text), "is empty; give an image such as 127.0.0.1:5000/tools/busybox:1");
+            throw invalid.apply(String.valueOf(text), "is empty; give an image such as 127.0.0.1:5000/tools/busybox:1");
         }
         String rest = text.strip();
         String digest = "";
@@ -32,7 +45,7 @@ record ImageRef(String registry, String repository, String tag, String digest) {
             digest = rest.substring(at + 1);
             rest = rest.substring(0, at);
             if (!Digest.isValid(digest)) {
-                throw invalid(text, "has a malformed digest '" + digest + "'; it must be sha256: followed by 64 hex digits");
+                throw invalid.apply(text, "has a malformed digest '" + digest + "'; it must be sha256: followed by 64 hex digits");
             }
         }
         String registry = DOCKER_HUB;
@@ -50,23 +63,19 @@ record ImageRef(String registry, String repository, String tag, String digest) {
             tag = rest.substring(colon + 1);
             rest = rest.substring(0, colon);
             if (!TAG.matcher(tag).matches()) {
-                throw invalid(text, "has a malformed tag '" + tag + "'");
+                throw invalid.apply(text, "has a malformed tag '" + tag + "'");
             }
         }
         if (registry.equals(DOCKER_HUB) && !rest.contains("/")) {
             rest = "library/" + rest;
         }
         if (!REPOSITORY.matcher(rest).matches()) {
-            throw invalid(text, "has a malformed repository '" + rest + "' (lower-case letters, digits, . _ - and /)");
+            throw invalid.apply(text, "has a malformed repository '" + rest + "' (lower-case letters, digits, . _ - and /)");
         }
         if (tag.isEmpty() && digest.isEmpty()) {
             tag = "latest";
         }
         return new ImageRef(registry, rest, tag, digest);
-    }
-
-    private static InvalidSpecException invalid(String text, String why) {
-        return new InvalidSpecException("artifact", "image reference '" + text + "' " + why, Map.of("artifact", text));
     }
 
     /** What to ask the registry's manifest endpoint for: the digest when pinned, else the tag. */

@@ -2,6 +2,7 @@ package dev.era.engine.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.era.api.EngineException;
+import dev.era.api.PullProgress;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +22,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -39,6 +42,11 @@ final class ImageStore {
     private final Path root;
     private final RegistryClient registry;
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    /** Pulls share it; a garbage collection takes it alone, so it never deletes what a pull has fetched but not yet referenced. */
+    private final ReentrantReadWriteLock collecting = new ReentrantReadWriteLock();
+
+    /** What one garbage collection deleted. */
+    record Collected(Set<String> digests, int blobs, int layers, long bytes) {}
 
     ImageStore(Path root, RegistryClient registry) {
         this.root = root;
@@ -63,6 +71,25 @@ final class ImageStore {
      * in parallel, each skipped when already here; then unpacks the layers not unpacked yet.
      */
     Image pull(ImageRef ref) {
+        return pull(ref, p -> { });
+    }
+
+    /** As {@link #pull(ImageRef)}, telling {@code progress} (from several threads, one at a time) how it goes. */
+    Image pull(ImageRef ref, Consumer<PullProgress> progress) {
+        Consumer<PullProgress> report = p -> {
+            synchronized (progress) {
+                progress.accept(p);
+            }
+        };
+        collecting.readLock().lock();
+        try {
+            return pullLocked(ref, report);
+        } finally {
+            collecting.readLock().unlock();
+        }
+    }
+
+    private Image pullLocked(ImageRef ref, Consumer<PullProgress> progress) {
         RegistryClient.Fetched top = registry.manifest(ref, ref.manifestReference());
         List<String> roots = new ArrayList<>();
         RegistryClient.Fetched manifest = top;
@@ -80,14 +107,18 @@ final class ImageStore {
                     + m.configDigest() + " has " + diffIds.size() + " diff_ids; the image is inconsistent, refusing it",
                     Map.of("image", ref.toString()));
         }
+        progress.accept(new PullProgress.Resolved(ref.toString(), manifest.digest(), m.layers().stream()
+                .map(l -> new PullProgress.LayerSize(l.digest(), l.size())).toList()));
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> jobs = new ArrayList<>();
             for (int i = 0; i < m.layers().size(); i++) {
                 Image.Layer layer = m.layers().get(i);
                 String diffId = diffIds.get(i);
                 jobs.add(pool.submit(() -> {
-                    fetch(ref, layer.digest(), layer.size());
+                    fetchLayer(ref, layer, progress);
                     unpack(ref, layer, diffId);
+                    progress.accept(new PullProgress.Layer(layer.digest(), PullProgress.LayerState.UNPACKED,
+                            Math.max(layer.size(), 0), layer.size()));
                 }));
             }
             for (Future<?> job : jobs) {
@@ -124,6 +155,49 @@ final class ImageStore {
         return out;
     }
 
+    /** When {@code ref} was last pulled (its record's modification time). */
+    java.time.Instant pulledAt(ImageRef ref) {
+        try {
+            return Files.getLastModifiedTime(refFile(ref)).toInstant();
+        } catch (IOException e) {
+            return java.time.Instant.EPOCH;
+        }
+    }
+
+    /** Notes that a container started on image {@code manifestDigest} at {@code at}. */
+    void markUsed(String manifestDigest, java.time.Instant at) {
+        Path file = root.resolve("used").resolve(Digest.hex(manifestDigest));
+        try {
+            mkdirs(file.getParent());
+            Files.writeString(file, at.toString());
+        } catch (IOException e) {
+            // only ls's LAST USED column depends on it; a start must not fail over it
+        }
+    }
+
+    /** When a container last started on image {@code manifestDigest}. */
+    Optional<java.time.Instant> lastUsed(String manifestDigest) {
+        Path file = root.resolve("used").resolve(Digest.hex(manifestDigest));
+        try {
+            return Files.exists(file) ? Optional.of(java.time.Instant.parse(Files.readString(file).strip())) : Optional.empty();
+        } catch (IOException | java.time.format.DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The platform manifest of {@code manifestDigest}, as stored. */
+    Image.Manifest manifest(String manifestDigest) {
+        return Image.manifest(manifestDigest, readBytes(blob(manifestDigest)));
+    }
+
+    long blobSize(String digest) {
+        try {
+            return Files.size(blob(digest));
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     /** Forgets a pulled reference; its blobs go at the next {@link #gc}. */
     boolean remove(ImageRef ref) {
         try {
@@ -137,7 +211,21 @@ final class ImageStore {
      * Deletes every blob and unpacked layer that no reference and no digest of {@code inUse} (manifest
      * digests of images that containers run on) reaches. Returns the digests it deleted.
      */
-    synchronized Set<String> gc(Set<String> inUse) {
+    Set<String> gc(Set<String> inUse) {
+        return collect(inUse).digests();
+    }
+
+    /** As {@link #gc}, counting what it deleted; waits for running pulls to finish first. */
+    Collected collect(Set<String> inUse) {
+        collecting.writeLock().lock();
+        try {
+            return collectLocked(inUse);
+        } finally {
+            collecting.writeLock().unlock();
+        }
+    }
+
+    private Collected collectLocked(Set<String> inUse) {
         Set<String> keep = new HashSet<>();
         Set<String> manifests = new HashSet<>(inUse);
         list().keySet().forEach(r -> manifests.addAll(read(refFile(ImageRef.parse(r)))));
@@ -155,8 +243,11 @@ final class ImageStore {
             m.layers().forEach(l -> keep.add(l.digest()));
         }
         Set<String> deleted = new HashSet<>();
-        for (String dir : List.of("blobs", "layers")) {
-            Path base = root.resolve(dir).resolve("sha256");
+        int[] counts = new int[2];
+        long bytes = 0;
+        List<String> dirs = List.of("blobs", "layers");
+        for (int d = 0; d < dirs.size(); d++) {
+            Path base = root.resolve(dirs.get(d)).resolve("sha256");
             if (!Files.isDirectory(base)) {
                 continue;
             }
@@ -165,15 +256,17 @@ final class ImageStore {
                     String name = p.getFileName().toString();
                     String digest = "sha256:" + name;
                     if (Digest.isValid(digest) && !keep.contains(digest)) {
+                        bytes += Trees.size(p);
                         Trees.delete(p);
                         deleted.add(digest);
+                        counts[d]++;
                     }
                 }
             } catch (IOException e) {
                 throw new EngineException("cannot collect unused images in " + root + ": " + e.getMessage(), Map.of(), e);
             }
         }
-        return deleted;
+        return new Collected(Set.copyOf(deleted), counts[0], counts[1], bytes);
     }
 
     Image load(String what, String manifestDigest) {
@@ -208,6 +301,29 @@ final class ImageStore {
             }
             mkdirs(target.getParent());
             registry.blob(ref, digest, size, target);
+        }
+    }
+
+    /** Fetches a layer blob, reporting its bytes every 2% (at least every 256 KiB) so a large layer stays cheap to watch. */
+    private void fetchLayer(ImageRef ref, Image.Layer layer, Consumer<PullProgress> progress) {
+        String digest = layer.digest();
+        long size = layer.size();
+        synchronized (lock(digest)) {
+            Path target = blob(digest);
+            if (Files.exists(target)) {
+                progress.accept(new PullProgress.Layer(digest, PullProgress.LayerState.CACHED, Math.max(size, 0), size));
+                return;
+            }
+            mkdirs(target.getParent());
+            long step = Math.max(256 << 10, size / 50);
+            long[] reported = {-1};
+            registry.blob(ref, digest, size, target, done -> {
+                if (reported[0] < 0 || done - reported[0] >= step) {
+                    reported[0] = done;
+                    progress.accept(new PullProgress.Layer(digest, PullProgress.LayerState.DOWNLOADING, done, size));
+                }
+            });
+            progress.accept(new PullProgress.Layer(digest, PullProgress.LayerState.DOWNLOADED, Math.max(size, 0), size));
         }
     }
 

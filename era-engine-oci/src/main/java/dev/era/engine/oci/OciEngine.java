@@ -10,6 +10,11 @@ import dev.era.api.ExecProcess;
 import dev.era.api.ExecSpec;
 import dev.era.api.ExitListener;
 import dev.era.api.FileAccess;
+import dev.era.api.GcReport;
+import dev.era.api.ImageCache;
+import dev.era.api.ImageInfo;
+import dev.era.api.ImageRemoval;
+import dev.era.api.PullProgress;
 import dev.era.api.InvalidSpecException;
 import dev.era.api.Pausable;
 import dev.era.api.Checkpointable;
@@ -31,6 +36,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -47,7 +53,7 @@ import java.util.function.Supplier;
  *
  * <p>Needs root, runc, overlayfs and GNU tar.
  */
-public final class OciEngine implements RuntimePlugin, Pausable, Checkpointable, Exec, FileAccess {
+public final class OciEngine implements RuntimePlugin, Pausable, Checkpointable, Exec, FileAccess, ImageCache {
     private static final String STATE = "state";
     private static final String IMAGE_PIN = "image";
     /** Written into the checkpoint directory once runc's dump has finished. */
@@ -71,6 +77,16 @@ public final class OciEngine implements RuntimePlugin, Pausable, Checkpointable,
      */
     public OciEngine() {
         this(Optional.empty(), Lazy.of(() -> new RegistryClient(Map.of())), new Runc("runc", Path.of("/run/era-oci")),
+                Clock.systemUTC());
+    }
+
+    /**
+     * As the daemon configures it: images under {@code <dataDir>/images}, which also serves
+     * {@link ImageCache} (the {@code /images} API), pulling with {@code credentials}.
+     */
+    public static OciEngine create(Path dataDir, RegistryCredentials credentials) {
+        return new OciEngine(Optional.of(dataDir.toAbsolutePath().resolve("images")),
+                Lazy.of(() -> new RegistryClient(credentials.byRegistry())), new Runc("runc", Path.of("/run/era-oci")),
                 Clock.systemUTC());
     }
 
@@ -167,6 +183,7 @@ public final class OciEngine implements RuntimePlugin, Pausable, Checkpointable,
                 }
                 Rootfs rootfs = Rootfs.at(bundle);
                 rootfs.mount(store(w), image);
+                store(w).markUsed(image.manifestDigest(), clock.instant());
                 Map<String, Path> roots = fileRoots(w);
                 for (Path p : roots.values()) {
                     Files.createDirectories(p);
@@ -362,6 +379,36 @@ public final class OciEngine implements RuntimePlugin, Pausable, Checkpointable,
     public Map<String, Path> fileRoots(Workload workload) {
         return workload.spec().isolation().sandboxed()
                 ? Map.of(WORKSPACE, workload.volumesDir().toAbsolutePath().resolve("workspace")) : Map.of();
+    }
+
+    @Override
+    public List<ImageInfo> images() {
+        return images(requireImagesRoot()).images();
+    }
+
+    @Override
+    public ImageInfo pull(String reference, Consumer<PullProgress> progress) {
+        return images(requireImagesRoot()).pull(reference, progress);
+    }
+
+    @Override
+    public ImageRemoval remove(String reference, boolean force) {
+        return images(requireImagesRoot()).remove(reference, force);
+    }
+
+    @Override
+    public GcReport collectGarbage() {
+        return images(requireImagesRoot()).collectGarbage();
+    }
+
+    /** The deployments pinned to an image live next to the image store: {@code <data>/deployments}. */
+    private OciImages images(Path root) {
+        return new OciImages(stores.computeIfAbsent(root, r -> new ImageStore(r, registry.get())), root.resolveSibling("deployments"));
+    }
+
+    private Path requireImagesRoot() {
+        return imagesRoot.orElseThrow(() -> new EngineException("this oci engine was loaded without a data directory, so it "
+                + "has no image store to list; the daemon configures one with OciEngine.create", Map.of()));
     }
 
     /** The image store: the one given, or {@code <data>/images} for a workload laid out as the daemon does. */

@@ -26,10 +26,29 @@ import java.util.regex.Pattern;
  * Tokens are cached per registry and scope until a 401 asks again.
  */
 final class RegistryAuth {
-    /** A user name and password (or token) for one registry. */
-    record Credentials(String user, String password) {
+    /**
+     * What to present to one registry: a user name and password (sent as Basic, or to a token service),
+     * or a registry token (sent as {@code Bearer} when the registry challenges with Bearer).
+     * {@link #toString()} never shows the secret.
+     *
+     * @param token true when {@code password} is a registry token and {@code user} is empty
+     */
+    record Credentials(String user, String password, boolean token) {
+        Credentials(String user, String password) {
+            this(user, password, false);
+        }
+
+        static Credentials bearer(String token) {
+            return new Credentials("", token, true);
+        }
+
         String basic() {
             return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public String toString() {
+            return token ? "Credentials[registry token]" : "Credentials[user=" + user + ", password=***]";
         }
     }
 
@@ -57,13 +76,14 @@ final class RegistryAuth {
         String lower = challenge.toLowerCase(java.util.Locale.ROOT);
         Credentials creds = credentials.get(registry);
         if (lower.startsWith("basic")) {
-            if (creds == null) {
+            if (creds == null || creds.token()) {
                 throw new EngineException("registry " + registry + " asks for a user name and password; configure "
-                        + "credentials for it", Map.of("registry", registry));
+                        + (creds == null ? "credentials" : "a username and password instead of a token") + " for it",
+                        Map.of("registry", registry));
             }
             header = creds.basic();
         } else if (lower.startsWith("bearer")) {
-            header = "Bearer " + token(registry, scope, params(challenge), creds);
+            header = "Bearer " + (creds != null && creds.token() ? creds.password() : token(registry, scope, params(challenge), creds));
         } else {
             throw new EngineException("registry " + registry + " asks for authentication scheme '" + challenge
                     + "', which ERA does not speak (Basic and Bearer only)", Map.of("registry", registry));
@@ -87,7 +107,7 @@ final class RegistryAuth {
         }
         uri.append("scope=").append(URLEncoder.encode(params.getOrDefault("scope", scope), StandardCharsets.UTF_8));
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(uri.toString())).GET();
-        if (creds != null) {
+        if (creds != null && !creds.token()) {
             request.header("Authorization", creds.basic());
         }
         try {

@@ -1,6 +1,7 @@
 package dev.era.engine.oci;
 
 import dev.era.api.EngineException;
+import dev.era.api.NotFoundException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * A client of the OCI distribution API: manifests and blobs, verified against their sha256
@@ -56,8 +58,8 @@ final class RegistryClient {
         byte[] body;
         try (InputStream in = response.body()) {
             if (response.statusCode() == 404) {
-                throw new EngineException("image " + ref + ": the registry has no manifest '" + reference + "'; check the "
-                        + "repository and tag", Map.of("image", ref.toString()));
+                throw new NotFoundException("image " + ref + ": registry " + ref.registry() + " has no manifest '" + reference
+                        + "'; check the repository and tag", Map.of("image", ref.toString()));
             }
             expect(ref, response, 200, "manifest " + reference);
             body = in.readNBytes(MAX_MANIFEST + 1);
@@ -85,6 +87,11 @@ final class RegistryClient {
      * earlier download was cut short. The file reaches {@code target} only once its size and sha256 match.
      */
     void blob(ImageRef ref, String digest, long size, Path target) {
+        blob(ref, digest, size, target, done -> { });
+    }
+
+    /** As {@link #blob(ImageRef, String, long, Path)}, telling {@code progress} the bytes it has so far as they arrive. */
+    void blob(ImageRef ref, String digest, long size, Path target, LongConsumer progress) {
         Path partial = target.resolveSibling(target.getFileName() + ".partial");
         MessageDigest md = Digest.sha256();
         long have = 0;
@@ -102,7 +109,7 @@ final class RegistryClient {
                 HttpResponse<InputStream> response = send(ref, "pull", HttpRequest.newBuilder(url(ref, "blobs/" + digest))
                         .header("Range", "bytes=" + have + "-").GET(), HttpResponse.BodyHandlers.ofInputStream());
                 if (response.statusCode() == 206) {
-                    have += copy(response, partial, true, md);
+                    have += copy(response, partial, true, md, have, progress);
                 } else {
                     response.body().close();
                     md.reset();
@@ -119,7 +126,7 @@ final class RegistryClient {
                             + "incomplete there, push it again", Map.of("image", ref.toString(), "digest", digest));
                 }
                 expect(ref, response, 200, "blob " + digest);
-                have = copy(response, partial, false, md);
+                have = copy(response, partial, false, md, 0, progress);
             }
             String actual = Digest.of(md);
             if (!actual.equals(digest) || (size > 0 && have != size)) {
@@ -161,7 +168,8 @@ final class RegistryClient {
         expect(ref, put, 201, "manifest " + reference + (put.statusCode() == 201 ? "" : " (" + put.body() + ")"));
     }
 
-    private static long copy(HttpResponse<InputStream> response, Path to, boolean append, MessageDigest md) throws IOException {
+    private static long copy(HttpResponse<InputStream> response, Path to, boolean append, MessageDigest md, long before,
+                             LongConsumer progress) throws IOException {
         long n = 0;
         try (InputStream in = response.body();
              OutputStream out = Files.newOutputStream(to, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -171,6 +179,7 @@ final class RegistryClient {
                 out.write(buffer, 0, r);
                 md.update(buffer, 0, r);
                 n += r;
+                progress.accept(before + n);
             }
         }
         return n;

@@ -48,6 +48,30 @@ final class Trees {
         });
     }
 
+    /** The bytes of the regular files under {@code root} (each hard-linked file once), without following symlinks. */
+    static long size(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        long[] total = {0};
+        java.util.Set<Object> seen = new java.util.HashSet<>();
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (attrs.isRegularFile() && (attrs.fileKey() == null || seen.add(attrs.fileKey()))) {
+                    total[0] += attrs.size();
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return total[0];
+    }
+
     static void deleteQuietly(Path root) {
         try {
             delete(root);

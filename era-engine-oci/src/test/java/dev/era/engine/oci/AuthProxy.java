@@ -26,7 +26,7 @@ final class AuthProxy implements AutoCloseable {
 
     static final String USER = "alice";
     static final String PASSWORD = "s3cret";
-    private static final String TOKEN = "token-for-alice";
+    static final String TOKEN = "token-for-alice";
 
     final String host;
     final List<String> ranges = new CopyOnWriteArrayList<>();
