@@ -21,15 +21,39 @@ import java.util.Map;
  * @param volumes     persistent named directories
  * @param stopTimeout how long a stop waits after SIGTERM before SIGKILL
  * @param isolation   plain process or sandbox, and the network it gets
+ * @param port        the public port the daemon listens on and forwards to the version that serves
+ *                    (each version listens on its own port, given in {@code $PORT}); 0 for none
+ * @param update      how an update to a new version proceeds
  */
 public record AppSpec(String name, String engine, String artifact, List<String> command, List<String> args,
                       Map<String, String> env, String workingDir, Resources resources, HealthCheck health,
-                      RestartPolicy restart, List<Volume> volumes, Duration stopTimeout, Isolation isolation) {
+                      RestartPolicy restart, List<Volume> volumes, Duration stopTimeout, Isolation isolation,
+                      int port, UpdatePolicy update) {
     public AppSpec {
         command = List.copyOf(command);
         args = List.copyOf(args);
         env = Map.copyOf(env);
         volumes = List.copyOf(volumes);
+    }
+
+    /** A spec without a public port, updated by {@link UpdatePolicy#DEFAULT}. */
+    public AppSpec(String name, String engine, String artifact, List<String> command, List<String> args,
+                   Map<String, String> env, String workingDir, Resources resources, HealthCheck health,
+                   RestartPolicy restart, List<Volume> volumes, Duration stopTimeout, Isolation isolation) {
+        this(name, engine, artifact, command, args, env, workingDir, resources, health, restart, volumes, stopTimeout,
+                isolation, 0, UpdatePolicy.DEFAULT);
+    }
+
+    /** The same spec with other environment variables. */
+    public AppSpec withEnv(Map<String, String> newEnv) {
+        return new AppSpec(name, engine, artifact, command, args, newEnv, workingDir, resources, health, restart,
+                volumes, stopTimeout, isolation, port, update);
+    }
+
+    /** The same spec with another health check. */
+    public AppSpec withHealth(HealthCheck newHealth) {
+        return new AppSpec(name, engine, artifact, command, args, env, workingDir, resources, newHealth, restart,
+                volumes, stopTimeout, isolation, port, update);
     }
 
     /** {@code command} followed by {@code args}. */

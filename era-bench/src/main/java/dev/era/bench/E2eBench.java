@@ -415,7 +415,7 @@ public final class E2eBench {
         return out;
     }
 
-    private static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -42,6 +42,9 @@ public final class EraCli {
         m.put("logs", LogsCommand::new);
         m.put("stop", StopCommand::new);
         m.put("start", StartCommand::new);
+        m.put("update", UpdateCommand::new);
+        m.put("rollback", RollbackCommand::new);
+        m.put("history", HistoryCommand::new);
         m.put("rm", RmCommand::new);
         m.put("plugins", PluginsCommand::new);
         m.put("images", ImagesCommand::new);

@@ -44,6 +44,13 @@ final class StatusCommand implements Callable<Integer> {
         field(out, "observed", Tables.observed(s.observed()));
         field(out, "created", d.createdAt().toString());
         field(out, "updated", d.updatedAt().toString());
+        if (d.json().has("rollout")) {
+            var r = d.json().get("rollout");
+            field(out, "rollout", "version " + r.path("version").asInt() + " (" + r.path("reason").asText() + ")");
+        }
+        for (var x : s.json().path("drift")) {
+            field(out, "drift", x.path("kind").asText() + ": " + x.path("what").asText());
+        }
         if (!s.logTail().isEmpty()) {
             out.println("log:");
             s.logTail().forEach(l -> out.println("  " + l));

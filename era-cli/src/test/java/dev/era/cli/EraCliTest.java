@@ -103,6 +103,25 @@ class EraCliTest {
     }
 
     @Test
+    void updateHistoryAndRollbackWalkTheVersions() throws IOException {
+        assertThat(era("deploy", "-f", spec("web", "").toString()).exit()).isZero();
+
+        Run updated = era("update", "web", "-f", spec("web", "env: {V: two}\n").toString());
+        Run history = era("history", "web");
+        Run back = era("rollback", "web", "--to", "1");
+        Run json = era("-o", "json", "history", "web");
+        Run missing = era("rollback", "web", "--to", "9");
+
+        assertThat(updated.exit()).as(updated.err()).isZero();
+        assertThat(history.out()).contains("VERSION").contains("CHANGED").contains("(first version)").contains("env");
+        assertThat(back.exit()).as(back.err()).isZero();
+        assertThat(json.json().get(1).get("spec").get("env").get("V").asText()).isEqualTo("two");
+        assertThat(json.json().get(0).get("current").asBoolean()).isTrue();
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("no version 9");
+    }
+
+    @Test
     void keysCreateIssuesAKeyThatWorksOnTcpAndLsListsItWithoutTheSecret() {
         Run created = era("-o", "json", "keys", "create", "--tenant", "acme", "--label", "ci");
         assertThat(created.exit()).as(created.err()).isZero();
@@ -399,8 +418,8 @@ class EraCliTest {
         assertThat(EraCli.commandLine(java.util.Set.of(), "--data-dir", "/x", "-o", "json", "ps").getSubcommands())
                 .containsOnlyKeys("ps");
         assertThat(EraCli.commandLine(java.util.Set.of("serve"), "--data-dir", "/x", "serve").getSubcommands()).isEmpty();
-        assertThat(EraCli.commandLine(java.util.Set.of(), "--help").getSubcommands()).hasSize(15);
-        assertThat(EraCli.commandLine(java.util.Set.of(), "--url", "deploy", "frobnicate").getSubcommands()).hasSize(15);
+        assertThat(EraCli.commandLine(java.util.Set.of(), "--help").getSubcommands()).hasSize(18);
+        assertThat(EraCli.commandLine(java.util.Set.of(), "--url", "deploy", "frobnicate").getSubcommands()).hasSize(18);
         assertThat(EraCli.commandName("--api-key", "ps", "status", "web")).contains("status");
         assertThat(EraCli.commandName("-o", "json")).isEmpty();
     }

@@ -86,6 +86,31 @@ public final class EraClient {
         return Wire.status(fetch("/deployments/" + segment(ref) + "/status?lines=" + lines));
     }
 
+    /**
+     * Stores the spec as the deployment's next version and moves to it (blue-green or recreate, as
+     * the spec says; rolled back when the new version fails its health checks).
+     *
+     * @param wait how long the daemon waits for the update to cut over or roll back; zero answers at once
+     */
+    public Deployment update(String ref, String specText, Duration wait) {
+        byte[] body = specText.getBytes(StandardCharsets.UTF_8);
+        return Wire.deployment(call("PUT", "/deployments/" + segment(ref) + waitQuery(wait), "application/yaml", body,
+                wait));
+    }
+
+    /** Moves back to version {@code to}, or to the one before the current when {@code to} is 0. */
+    public Deployment rollback(String ref, int to, Duration wait) {
+        String query = waitQuery(wait);
+        String target = "/deployments/" + segment(ref) + "/rollback" + query
+                + (to > 0 ? (query.isEmpty() ? "?" : "&") + "to=" + to : "");
+        return Wire.deployment(call("POST", target, null, new byte[0], wait));
+    }
+
+    /** Every stored version of the deployment's spec, oldest first. */
+    public List<SpecVersion> versions(String ref) {
+        return Wire.versions(fetch("/deployments/" + segment(ref) + "/versions"));
+    }
+
     public Deployment stop(String ref, Duration wait) {
         return Wire.deployment(call("POST", "/deployments/" + segment(ref) + "/stop" + waitQuery(wait), null,
                 new byte[0], wait));

@@ -150,8 +150,9 @@ final class WebSocketChannel implements AutoCloseable {
             if ((b1 & 0x80) != 0) {
                 mask = in.readNBytes(4);
             }
-            byte[] payload = in.readNBytes((int) len);
-            if (payload.length != len) {
+            // read straight into the payload: a large read bypasses the stream's buffer
+            byte[] payload = new byte[(int) len];
+            if (in.readNBytes(payload, 0, payload.length) != len) {
                 throw new EOFException("the connection ended inside a WebSocket frame");
             }
             if (mask != null) {
@@ -181,6 +182,9 @@ final class WebSocketChannel implements AutoCloseable {
                         messageOpcode = opcode;
                     } else if (messageOpcode == -1) {
                         throw new IOException("a WebSocket continuation frame without a message");
+                    }
+                    if (fin && message.size() == 0) {
+                        return new Message(messageOpcode == BINARY, payload, 0, ""); // unfragmented: no copy
                     }
                     message.write(payload);
                     if (fin) {

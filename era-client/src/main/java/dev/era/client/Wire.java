@@ -148,6 +148,15 @@ final class Wire {
         return out;
     }
 
+    static List<SpecVersion> versions(JsonNode n) {
+        List<SpecVersion> out = new java.util.ArrayList<>();
+        for (JsonNode v : n.path("versions")) {
+            out.add(new SpecVersion(v.path("version").asInt(), v.path("current").asBoolean(), time(v, "createdAt"),
+                    v.path("spec")));
+        }
+        return List.copyOf(out);
+    }
+
     /** A missing or null field reads as "" so that records hold no nulls. */
     private static String text(JsonNode n, String field) {
         JsonNode v = n.path(field);

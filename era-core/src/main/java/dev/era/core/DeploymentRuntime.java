@@ -18,6 +18,12 @@ final class DeploymentRuntime {
     Instant upSince = Instant.EPOCH;
     HealthProber prober;
     Scheduler.Cancellable restartTimer;
+    /** Incremented whenever a new version's work is started or given up; its exits and verdicts of older ones are stale. */
+    long candidate;
+    /** The candidate token of the work that now serves after a cut-over (its exits count as the deployment's), or 0. */
+    long promoted;
+    HealthProber candidateProber;
+    final java.util.List<Scheduler.Cancellable> candidateTimers = new ArrayList<>();
     final ArrayDeque<String> history = new ArrayDeque<>();
     final List<CompletableFuture<Deployment>> waiters = new ArrayList<>();
 
@@ -40,9 +46,22 @@ final class DeploymentRuntime {
         }
     }
 
-    /** Cancels the prober and any pending restart; the current activation ends. */
+    /** Cancels the checks of an update's new version; its later exits and verdicts are stale. */
+    void stopCandidateChecks() {
+        candidate++;
+        if (candidateProber != null) {
+            candidateProber.cancel();
+            candidateProber = null;
+        }
+        candidateTimers.forEach(Scheduler.Cancellable::cancel);
+        candidateTimers.clear();
+    }
+
+    /** Cancels the probers, any pending restart and an update's checks; the current activation ends. */
     void quiesce() {
         activation++;
+        promoted = 0;
+        stopCandidateChecks();
         if (prober != null) {
             prober.cancel();
             prober = null;

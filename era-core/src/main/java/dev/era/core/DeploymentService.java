@@ -32,6 +32,20 @@ public interface DeploymentService {
 
     Deployment start(Caller caller, String ref);
 
+    /**
+     * Stores {@code spec} as the deployment's next version and moves to it: a running deployment
+     * through its update strategy (blue-green or recreate, rolled back automatically when the new
+     * version fails its health checks within healthyDeadline), a stopped or failed one at its next
+     * start. A spec equal to the current one changes nothing. Returns once the update is under way.
+     */
+    Deployment update(Caller caller, String ref, AppSpec spec);
+
+    /** Moves to an older stored version the way an update does; {@code version} 0 means the one before the current. */
+    Deployment rollback(Caller caller, String ref, int version);
+
+    /** Every stored version of the deployment's spec, oldest first. */
+    List<SpecVersion> versions(Caller caller, String ref);
+
     /** Stops the work and removes the deployment, its files and its logs; events are kept. */
     Deployment delete(Caller caller, String ref);
 

@@ -1,10 +1,16 @@
 package dev.era.core;
 
 import dev.era.api.AppStatus;
+import dev.era.api.DeploymentId;
+import dev.era.api.EngineException;
 import dev.era.api.EngineHandle;
 import dev.era.api.Pausable;
+import dev.era.api.Checkpointable;
 import dev.era.api.RuntimePlugin;
 import dev.era.api.Workload;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,6 +25,8 @@ import java.util.function.UnaryOperator;
  * timer/prober whose verdict will).
  */
 final class LifecycleActions {
+    private static final Logger LOG = LoggerFactory.getLogger(LifecycleActions.class);
+
     private LifecycleActions() {
     }
 
@@ -41,6 +49,7 @@ final class LifecycleActions {
             }
             case INSTALL -> {
                 engine.install(w);
+                InstallFingerprint.save(w.installDir(), InstallFingerprint.file(c.layout(), d));
                 c.next(rt, d, LifecycleEvent.INSTALLED, UnaryOperator.identity(), "");
             }
             case ACTIVATE -> activate(c, rt, d, engine, w);
@@ -52,15 +61,19 @@ final class LifecycleActions {
             }
             case STOP -> {
                 rt.quiesce();
+                RolloutActions.dropCandidate(c, d);
+                c.unforward(d.id());
                 stopWork(engine, d);
                 c.next(rt, d, LifecycleEvent.STOPPED_OK, x -> x.withHandle(Deployment.NO_HANDLE, 0)
-                        .withHealth(Health.UNKNOWN), "stopped");
+                        .withHealth(Health.UNKNOWN).withPort(0).withRollout(Rollout.NONE), "stopped");
             }
             case CLEANUP -> {
                 rt.quiesce();
+                RolloutActions.dropCandidate(c, d);
+                c.unforward(d.id());
                 stopWork(engine, d);
-                Deployment cleaned = d.withHandle(Deployment.NO_HANDLE, 0).withHealth(Health.UNKNOWN)
-                        .withState(d.state(), "", c.clock().instant());
+                Deployment cleaned = d.withHandle(Deployment.NO_HANDLE, 0).withHealth(Health.UNKNOWN).withPort(0)
+                        .withRollout(Rollout.NONE).withState(d.state(), "", c.clock().instant());
                 c.record(cleaned, "cleanup", "stopped what was left of the work");
                 rt.settle(c.current(d.id()));
             }
@@ -68,15 +81,22 @@ final class LifecycleActions {
             case UNPAUSE -> unpause(c, rt, d, engine, w);
             case UNINSTALL -> {
                 rt.quiesce();
+                RolloutActions.dropCandidate(c, d);
+                c.unforward(d.id());
                 stopWork(engine, d);
                 engine.delete(w);
-                c.next(rt, d, LifecycleEvent.UNINSTALLED, x -> x.withHandle(Deployment.NO_HANDLE, 0), "");
+                c.next(rt, d, LifecycleEvent.UNINSTALLED, x -> x.withHandle(Deployment.NO_HANDLE, 0)
+                        .withRollout(Rollout.NONE), "");
             }
             case PURGE -> c.purge(rt, d);
+            case START_CANDIDATE -> RolloutActions.startCandidate(c, rt, d);
+            case VERIFY_CANDIDATE -> RolloutActions.verify(c, rt, d);
+            case CUT_OVER -> RolloutActions.cutOver(c, rt, d);
+            case DISCARD_CANDIDATE -> RolloutActions.discard(c, rt, d);
         }
     }
 
-    private static void prepare(Workload w) throws IOException {
+    static void prepare(Workload w) throws IOException {
         Files.createDirectories(w.installDir());
         Files.createDirectories(w.runDir());
         Files.createDirectories(w.logFile().getParent());
@@ -88,11 +108,24 @@ final class LifecycleActions {
         }
     }
 
-    private static void activate(LifecycleController c, DeploymentRuntime rt, Deployment d, RuntimePlugin engine,
-                                 Workload w) {
+    private static void activate(LifecycleController c, DeploymentRuntime rt, Deployment given, RuntimePlugin engine,
+                                 Workload givenWorkload) {
+        Deployment d = given;
+        Workload w = givenWorkload;
+        DeploymentId id = d.id();
+        if (d.spec().port() > 0) {
+            if (d.port() == 0) {
+                // journal the version's own port before the engine starts it, so a restart finds it
+                c.record(d.withPort(PortForwarder.freePort()), "port", "version " + d.version()
+                        + " listens on its own port; the daemon forwards port " + d.spec().port() + " to it");
+                d = c.current(d.id());
+                w = c.workload(d);
+            }
+            c.forward(d, d.port());
+        }
         rt.activation++;
         long activation = rt.activation;
-        EngineHandle h = engine.start(w, exit -> c.exited(d.id(), activation, exit));
+        EngineHandle h = engine.start(w, exit -> c.exited(id, activation, exit));
         rt.upSince = c.clock().instant();
         long pid = engine.status(h) instanceof AppStatus.Running r ? r.pid() : 0;
         c.next(rt, d, LifecycleEvent.ACTIVATED, x -> x.withHandle(h, pid).withHealth(Health.UNKNOWN),
@@ -100,17 +133,17 @@ final class LifecycleActions {
     }
 
     /** Starts the prober of the current activation; without a probe the work is healthy at once. */
-    private static void probe(LifecycleController c, DeploymentRuntime rt, Deployment d, Workload w,
-                              boolean alreadyHealthy) {
+    static void probe(LifecycleController c, DeploymentRuntime rt, Deployment d, Workload w,
+                      boolean alreadyHealthy) {
         long activation = rt.activation;
-        if (!d.spec().health().enabled()) {
+        if (!w.spec().health().enabled()) {
             if (!alreadyHealthy) {
                 c.next(rt, d, LifecycleEvent.HEALTHY, x -> x.withHealth(Health.HEALTHY), "running (no health probe)");
             }
             return;
         }
         Path dir = d.spec().workingDir().isEmpty() ? w.installDir() : Path.of(d.spec().workingDir());
-        rt.prober = HealthProber.start(d.spec().health(), c.scheduler(), c.clock(), dir, d.spec().env(),
+        rt.prober = HealthProber.start(w.spec().health(), c.scheduler(), c.clock(), dir, w.spec().env(),
                 alreadyHealthy, new HealthProber.Listener() {
                     @Override
                     public void healthy() {
@@ -128,7 +161,9 @@ final class LifecycleActions {
     private static void pause(LifecycleController c, DeploymentRuntime rt, Deployment d, RuntimePlugin engine) {
         rt.stopProbing();
         Deployment after;
-        if (engine instanceof Pausable p && d.engineHandle().isPresent()) {
+        if (checkpoint(engine, d)) {
+            after = d.withMessage("suspended: memory and processes checkpointed to disk (CRIU), files kept");
+        } else if (engine instanceof Pausable p && d.engineHandle().isPresent()) {
             p.pause(d.handle());
             after = d.withMessage("suspended: processes frozen in place, files kept");
         } else {
@@ -140,10 +175,35 @@ final class LifecycleActions {
         rt.settle(c.current(d.id()));
     }
 
-    /** Thaws frozen work, or starts it again when it was stopped (or did not survive a host restart). */
+    /**
+     * Where the engine can checkpoint (CRIU works on this host), suspended work goes to disk and holds
+     * no memory. A dump that fails leaves the work running, and it is frozen instead.
+     */
+    private static boolean checkpoint(RuntimePlugin engine, Deployment d) {
+        if (!(engine instanceof Checkpointable cp) || d.engineHandle().isEmpty() || cp.checkpointProblem().isPresent()) {
+            return false;
+        }
+        try {
+            cp.checkpoint(d.handle());
+            return true;
+        } catch (EngineException e) {
+            LOG.warn("deployment {}: checkpoint failed, freezing it instead: {}", d.id(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** Thaws frozen work, restores checkpointed work, or starts it again when it was stopped (or did not survive a host restart). */
     private static void unpause(LifecycleController c, DeploymentRuntime rt, Deployment d, RuntimePlugin engine,
                                 Workload w) {
-        if (d.engineHandle().isPresent() && engine.status(d.handle()) instanceof AppStatus.Running) {
+        if (engine instanceof Checkpointable cp && d.engineHandle().isPresent() && cp.checkpointed(d.handle())) {
+            rt.activation++;
+            long activation = rt.activation;
+            EngineHandle h = cp.restore(d.handle(), w, exit -> c.exited(d.id(), activation, exit));
+            rt.upSince = c.clock().instant();
+            long pid = engine.status(h) instanceof AppStatus.Running r ? r.pid() : 0;
+            c.next(rt, d, LifecycleEvent.RESUMED, x -> x.withHandle(h, pid), "resumed from its checkpoint"
+                    + (pid > 0 ? " as pid " + pid : ""));
+        } else if (d.engineHandle().isPresent() && engine.status(d.handle()) instanceof AppStatus.Running) {
             if (engine instanceof Pausable p && p.paused(d.handle())) {
                 p.resume(d.handle());
             }
@@ -171,6 +231,9 @@ final class LifecycleActions {
         }
         long activation = ++rt.activation;
         RuntimePlugin engine = c.engine(d);
+        if (engine instanceof Checkpointable cp && cp.checkpointed(d.handle())) {
+            return; // on disk, nothing runs to watch: resume restores it
+        }
         if (engine.recover(d.handle(), c.workload(d), exit -> c.exited(d.id(), activation, exit)).isEmpty()) {
             c.record(d.withHandle(Deployment.NO_HANDLE, 0).withMessage(
                     "suspended work did not survive the restart; resume starts it again with its files"),
@@ -183,6 +246,9 @@ final class LifecycleActions {
      */
     static void resume(LifecycleController c, DeploymentRuntime rt, Deployment d) {
         Action pending = d.pendingAction().isEmpty() ? Action.NONE : Action.valueOf(d.pendingAction());
+        if (RolloutActions.resume(c, rt, d, pending)) {
+            return;
+        }
         boolean reattach = d.state() == LifecycleState.RUNNING
                 || (d.state() == LifecycleState.HEALTH_CHECKING && pending == Action.PROBE);
         if (d.state() == LifecycleState.SUSPENDED && pending == Action.NONE) {

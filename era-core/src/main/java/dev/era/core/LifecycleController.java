@@ -47,10 +47,19 @@ public final class LifecycleController implements AutoCloseable {
     private final Executor workers;
     private final Map<DeploymentId, Deployment> cache = new ConcurrentHashMap<>();
     private final Map<DeploymentId, DeploymentRuntime> runtimes = new ConcurrentHashMap<>();
+    private final Map<DeploymentId, PortForwarder> forwarders = new ConcurrentHashMap<>();
+    private final Map<DeploymentId, Map<String, Drift>> drift = new ConcurrentHashMap<>();
+    private final FaultPoints faults;
     private volatile Consumer<Transition> observer = t -> { };
 
     LifecycleController(StateStore store, Map<String, RuntimePlugin> engines, Layout layout, Clock clock,
                         Scheduler scheduler, EventHub hub) {
+        this(store, engines, layout, clock, scheduler, hub, FaultPoints.NONE);
+    }
+
+    LifecycleController(StateStore store, Map<String, RuntimePlugin> engines, Layout layout, Clock clock,
+                        Scheduler scheduler, EventHub hub, FaultPoints faults) {
+        this.faults = faults;
         this.store = store;
         this.engines = Map.copyOf(engines);
         this.layout = layout;
@@ -74,9 +83,13 @@ public final class LifecycleController implements AutoCloseable {
     }
 
     RuntimePlugin engine(Deployment d) {
-        RuntimePlugin e = engines.get(d.spec().engine());
+        return engine(d.spec());
+    }
+
+    RuntimePlugin engine(dev.era.api.AppSpec spec) {
+        RuntimePlugin e = engines.get(spec.engine());
         if (e == null) {
-            throw new dev.era.api.EngineException("deployment " + d.name() + " uses engine '" + d.spec().engine()
+            throw new dev.era.api.EngineException("deployment " + spec.name() + " uses engine '" + spec.engine()
                     + "', which this daemon does not have; available: " + String.join(", ", engines.keySet()));
         }
         return e;
@@ -84,6 +97,78 @@ public final class LifecycleController implements AutoCloseable {
 
     Workload workload(Deployment d) {
         return layout.workload(d);
+    }
+
+    Layout layout() {
+        return layout;
+    }
+
+    /** The spec of one stored version of the deployment. */
+    dev.era.api.AppSpec specOf(DeploymentId id, int version) {
+        return store.versions(id).stream().filter(v -> v.version() == version).findFirst()
+                .map(SpecVersion::spec).orElseThrow(() -> new NotFoundException("deployment " + id
+                        + " has no version " + version + "; `era history` lists its versions"));
+    }
+
+    List<SpecVersion> versions(DeploymentId id) {
+        return store.versions(id);
+    }
+
+    FaultPoints faults() {
+        return faults;
+    }
+
+    /** Points the deployment's public port at {@code port}, opening it first if needed. */
+    void forward(Deployment d, int port) {
+        forwarders.compute(d.id(), (id, f) -> {
+            if (f != null && f.publicPort() == d.spec().port()) {
+                f.target(port);
+                return f;
+            }
+            if (f != null) {
+                f.close();
+            }
+            return PortForwarder.open(d.name(), d.spec().port(), port);
+        });
+    }
+
+    java.util.Optional<PortForwarder> forwarder(DeploymentId id) {
+        return java.util.Optional.ofNullable(forwarders.get(id));
+    }
+
+    /**
+     * Records what the reconciler found changed outside ERA: an event when the difference is new
+     * (not for every round that still sees it), and the deployment's status shows it until it is gone.
+     */
+    void drifted(Deployment d, String kind, String what) {
+        Map<String, Drift> mine = drift.computeIfAbsent(d.id(), k -> new ConcurrentHashMap<>());
+        Drift before = mine.get(kind);
+        if (before != null && before.what().equals(what)) {
+            return;
+        }
+        mine.put(kind, new Drift(kind, what, clock.instant()));
+        Event ev = event(d, "drift", "drift (" + kind + "): " + what, Map.of("kind", kind, "what", what));
+        hub.published(ev.withSeq(store.append(ev)));
+    }
+
+    /** The reconciler no longer sees this difference (a new version was installed, the file was put back). */
+    void undrifted(DeploymentId id, String kind) {
+        Map<String, Drift> mine = drift.get(id);
+        if (mine != null) {
+            mine.remove(kind);
+        }
+    }
+
+    List<Drift> drift(DeploymentId id) {
+        return List.copyOf(drift.getOrDefault(id, Map.of()).values());
+    }
+
+    /** Closes the deployment's public port (stopped, failed or deleted). */
+    void unforward(DeploymentId id) {
+        PortForwarder f = forwarders.remove(id);
+        if (f != null) {
+            f.close();
+        }
     }
 
     // ---- entry points -------------------------------------------------------------------------
@@ -144,9 +229,7 @@ public final class LifecycleController implements AutoCloseable {
                 return;
             }
             try {
-                record(new Deployment(d.id(), tenant, d.name(), d.version(), d.spec(), d.state(), d.pendingAction(),
-                        d.handle(), d.pid(), d.health(), d.restarts(), d.lastExitCode(), d.message(), d.createdAt(),
-                        d.updatedAt()), "claimed", "given to tenant " + tenant);
+                record(d.withTenant(tenant), "claimed", "given to tenant " + tenant);
                 done.complete(cache.get(id));
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
@@ -205,6 +288,9 @@ public final class LifecycleController implements AutoCloseable {
         if (next.state().settled() && t.action() == Action.NONE) {
             rt.settle(next);
         }
+        if (t.action() != Action.NONE) {
+            faults.reached("intent " + t.action());
+        }
         run(rt, next, t.action());
     }
 
@@ -245,6 +331,7 @@ public final class LifecycleController implements AutoCloseable {
      * stale and dropped, because the deployment has left the state the action belonged to.
      */
     void next(DeploymentRuntime rt, Deployment d, LifecycleEvent event, UnaryOperator<Deployment> change, String msg) {
+        faults.reached("result " + event);
         rt.mailbox.execute(() -> {
             Deployment now = cache.get(d.id());
             if (now != null && now.state() == d.state()) {
@@ -255,9 +342,7 @@ public final class LifecycleController implements AutoCloseable {
 
     /** Writes a change of the row that is not a state change (health, pid), with an event. */
     void record(Deployment d, String type, String message) {
-        Deployment stamped = new Deployment(d.id(), d.tenant(), d.name(), d.version(), d.spec(), d.state(),
-                d.pendingAction(), d.handle(), d.pid(), d.health(), d.restarts(), d.lastExitCode(), d.message(),
-                d.createdAt(), clock.instant());
+        Deployment stamped = d.withState(d.state(), d.pendingAction(), clock.instant());
         Event ev = event(stamped, type, message, Map.of());
         long seq = store.transition(stamped, ev);
         cache.put(d.id(), stamped);
@@ -270,6 +355,7 @@ public final class LifecycleController implements AutoCloseable {
         long seq = store.purge(d.id(), ev);
         cache.remove(d.id());
         runtimes.remove(d.id());
+        drift.remove(d.id());
         hub.published(ev.withSeq(seq));
         rt.settle(d);
     }
@@ -290,11 +376,146 @@ public final class LifecycleController implements AutoCloseable {
             if (d == null || rt.activation != activation || !up(d.state())) {
                 return;
             }
-            rt.quiesce();
-            String cause = exit.reason().isBlank() || exit.reason().startsWith("exited") ? "exited with code "
-                    + exit.exitCode() : exit.reason() + " (exit code " + exit.exitCode() + ")";
-            restartOrGiveUp(rt, d, exit.exitCode(), cause);
+            ended(rt, d, exit);
         });
+    }
+
+    private void ended(DeploymentRuntime rt, Deployment d, AppStatus.Exited exit) {
+        rt.quiesce();
+        String cause = exit.reason().isBlank() || exit.reason().startsWith("exited") ? "exited with code "
+                + exit.exitCode() : exit.reason() + " (exit code " + exit.exitCode() + ")";
+        restartOrGiveUp(rt, d, exit.exitCode(), cause);
+    }
+
+    /**
+     * An update's new version exited: before it was accepted the update is rolled back; after the
+     * cut-over it is the deployment's own work, and its exit counts as the deployment's.
+     */
+    void candidateExited(DeploymentId id, long token, AppStatus.Exited exit) {
+        DeploymentRuntime rt = runtimes.get(id);
+        if (rt == null) {
+            return;
+        }
+        rt.mailbox.execute(() -> {
+            Deployment d = cache.get(id);
+            if (d == null) {
+                return;
+            }
+            if (rt.candidate == token && (d.state() == LifecycleState.UPDATING
+                    || d.state() == LifecycleState.VERIFYING)) {
+                rt.stopCandidateChecks();
+                advance(rt, d, LifecycleEvent.CANDIDATE_FAILED, UnaryOperator.identity(), "version "
+                        + d.rollout().version() + " exited with code " + exit.exitCode() + " before it was accepted"
+                        + "; rolling back, version " + d.version() + " keeps serving");
+            } else if (rt.promoted == token && up(d.state())) {
+                ended(rt, d, exit);
+            }
+        });
+    }
+
+    /** Delivers the verdict on an update's new version (health, minHealthyTime, healthyDeadline). */
+    void candidateVerdict(DeploymentId id, long token, boolean healthy, String why) {
+        DeploymentRuntime rt = runtimes.get(id);
+        if (rt == null) {
+            return;
+        }
+        rt.mailbox.execute(() -> {
+            Deployment d = cache.get(id);
+            if (d == null || rt.candidate != token || d.state() != LifecycleState.VERIFYING) {
+                return;
+            }
+            rt.stopCandidateChecks();
+            advance(rt, d, healthy ? LifecycleEvent.CANDIDATE_HEALTHY : LifecycleEvent.CANDIDATE_FAILED,
+                    UnaryOperator.identity(), why);
+        });
+    }
+
+    // ---- updates and rollbacks ----------------------------------------------------------------
+
+    /**
+     * Stores {@code spec} as the next version and moves to it (a running deployment through an
+     * update, a stopped or failed one at its next start). An unchanged spec changes nothing.
+     * Completes once the intent is stored; a state that takes no update completes with
+     * {@link IllegalTransitionException} and nothing is stored.
+     */
+    CompletableFuture<Deployment> update(DeploymentId id, dev.era.api.AppSpec spec) {
+        return onMailbox(id, (rt, d, accepted) -> {
+            if (spec.equals(d.spec()) && !d.rollout().active()) {
+                accepted.complete(d);
+                return;
+            }
+            requireUpdatable(rt, d);
+            int n = store.versions(id).stream().mapToInt(SpecVersion::version).max().orElse(0) + 1;
+            Event ev = event(d, "version", "version " + n + " of " + d.name() + " stored (version " + d.version()
+                    + " is current)", Map.of("version", Integer.toString(n)));
+            long seq = store.addVersion(d, new SpecVersion(id, n, spec, clock.instant()), ev);
+            hub.published(ev.withSeq(seq));
+            moveTo(rt, d, n, spec, "update to version " + n, accepted);
+        });
+    }
+
+    /** Moves to an older stored version, as an update does; no version is added. */
+    CompletableFuture<Deployment> rollback(DeploymentId id, int version) {
+        return onMailbox(id, (rt, d, accepted) -> {
+            List<SpecVersion> all = store.versions(id);
+            SpecVersion target = all.stream().filter(v -> v.version() == version).findFirst().orElseThrow(() ->
+                    new NotFoundException("deployment " + d.name() + " has no version " + version + "; it has "
+                            + all.stream().map(v -> Integer.toString(v.version())).toList()
+                            + " (`era history " + d.name() + "`)", Map.of("version", version)));
+            if (version == d.version() && !d.rollout().active()) {
+                throw new dev.era.api.ConflictException("deployment " + d.name() + " already runs version " + version
+                        + "; roll back to another one (`era history " + d.name() + "` lists them)",
+                        Map.of("version", version));
+            }
+            requireUpdatable(rt, d);
+            moveTo(rt, d, version, target.spec(), "rollback to version " + version + " requested by the user",
+                    accepted);
+        });
+    }
+
+    private void requireUpdatable(DeploymentRuntime rt, Deployment d) {
+        if (LifecycleTable.lookup(d.state(), LifecycleEvent.UPDATE_REQUESTED).isEmpty()) {
+            throw new IllegalTransitionException(d.id() + " (" + d.name() + ")", d.state().name(),
+                    LifecycleEvent.UPDATE_REQUESTED.name(), List.copyOf(rt.history));
+        }
+    }
+
+    private void moveTo(DeploymentRuntime rt, Deployment d, int version, dev.era.api.AppSpec spec, String reason,
+                        CompletableFuture<Deployment> accepted) {
+        if (d.state() == LifecycleState.RUNNING) {
+            fire(rt, d, LifecycleEvent.UPDATE_REQUESTED, x -> x.withRollout(new Rollout(version, Deployment.NO_HANDLE,
+                    0, 0, reason)), reason + " (" + spec.update().strategy().name().toLowerCase().replace('_', '-')
+                    + ")", accepted);
+        } else {
+            fire(rt, d, LifecycleEvent.UPDATE_REQUESTED, x -> x.withVersion(version, spec).withPort(0),
+                    reason + "; it runs at the next start", accepted);
+        }
+    }
+
+    private interface MailboxWork {
+        void run(DeploymentRuntime rt, Deployment d, CompletableFuture<Deployment> accepted);
+    }
+
+    private CompletableFuture<Deployment> onMailbox(DeploymentId id, MailboxWork work) {
+        CompletableFuture<Deployment> accepted = new CompletableFuture<>();
+        DeploymentRuntime rt = runtimes.get(id);
+        if (rt == null) {
+            accepted.completeExceptionally(new NotFoundException("no deployment " + id));
+            return accepted;
+        }
+        rt.mailbox.execute(() -> {
+            Deployment d = cache.get(id);
+            if (d == null) {
+                accepted.completeExceptionally(new NotFoundException("deployment " + id + " was deleted"));
+                return;
+            }
+            try {
+                work.run(rt, d, accepted);
+            } catch (RuntimeException e) {
+                accepted.completeExceptionally(e);
+            }
+        });
+        return accepted;
     }
 
     /**
@@ -356,6 +577,15 @@ public final class LifecycleController implements AutoCloseable {
         });
     }
 
+    /** States in which the deployment's public port is open. */
+    static boolean serving(LifecycleState s) {
+        return switch (s) {
+            case ACTIVATING, HEALTH_CHECKING, RUNNING, BACKING_OFF, SUSPENDED, RESUMING, UPDATING, VERIFYING,
+                 CUTTING_OVER, ROLLING_BACK -> true;
+            default -> false;
+        };
+    }
+
     static boolean up(LifecycleState s) {
         return s == LifecycleState.HEALTH_CHECKING || s == LifecycleState.RUNNING;
     }
@@ -388,6 +618,13 @@ public final class LifecycleController implements AutoCloseable {
         List<CompletableFuture<Void>> done = new ArrayList<>();
         for (Deployment d : store.deployments()) {
             cache.put(d.id(), d);
+            if (d.spec().port() > 0 && d.port() > 0 && serving(d.state())) {
+                try {
+                    forward(d, d.port());
+                } catch (RuntimeException e) {
+                    LOG.error("deployment {}: {}", d.name(), e.getMessage());
+                }
+            }
             DeploymentRuntime rt = runtime(d.id());
             CompletableFuture<Void> f = new CompletableFuture<>();
             done.add(f);
@@ -437,5 +674,7 @@ public final class LifecycleController implements AutoCloseable {
     @Override
     public void close() {
         runtimes.values().forEach(rt -> rt.mailbox.execute(rt::quiesce));
+        forwarders.values().forEach(PortForwarder::close);
+        forwarders.clear();
     }
 }

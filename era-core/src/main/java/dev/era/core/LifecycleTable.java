@@ -43,6 +43,21 @@ public final class LifecycleTable {
         on(RESUMING, RESUMED, RUNNING, NONE);
         on(SUSPENDED, STOP_REQUESTED, STOPPING, STOP);
         on(FAILED, START_REQUESTED, VALIDATING, VALIDATE);
+        // updates and rollbacks: a running deployment brings the new version up, then cuts over or rolls back;
+        // a stopped or failed one just takes the new version, which runs at the next start
+        on(RUNNING, UPDATE_REQUESTED, UPDATING, START_CANDIDATE);
+        on(STOPPED, UPDATE_REQUESTED, STOPPED, NONE);
+        on(FAILED, UPDATE_REQUESTED, FAILED, NONE);
+        on(UPDATING, CANDIDATE_STARTED, VERIFYING, VERIFY_CANDIDATE);
+        on(VERIFYING, CANDIDATE_HEALTHY, CUTTING_OVER, CUT_OVER);
+        on(CUTTING_OVER, CUT_OVER_DONE, RUNNING, NONE);
+        for (LifecycleState s : new LifecycleState[] {UPDATING, VERIFYING}) {
+            on(s, CANDIDATE_FAILED, ROLLING_BACK, DISCARD_CANDIDATE);
+            on(s, OP_FAILED, ROLLING_BACK, DISCARD_CANDIDATE);
+            on(s, STOP_REQUESTED, STOPPING, STOP);
+        }
+        on(ROLLING_BACK, ROLLED_BACK, RUNNING, NONE);
+        on(ROLLING_BACK, RESTORE, ACTIVATING, ACTIVATE);
         for (LifecycleState s : LifecycleState.values()) {
             if (s != UNINSTALLING && s != DELETED) {
                 on(s, DELETE_REQUESTED, UNINSTALLING, UNINSTALL);
@@ -50,7 +65,7 @@ public final class LifecycleTable {
         }
         on(UNINSTALLING, UNINSTALLED, DELETED, PURGE);
         for (LifecycleState s : new LifecycleState[] {VALIDATING, FETCHING, PREPARING, INSTALLING, ACTIVATING,
-                BACKING_OFF, STOPPING, SUSPENDED, RESUMING, UNINSTALLING}) {
+                BACKING_OFF, STOPPING, SUSPENDED, RESUMING, UNINSTALLING, CUTTING_OVER, ROLLING_BACK}) {
             on(s, OP_FAILED, FAILED, CLEANUP);
         }
     }

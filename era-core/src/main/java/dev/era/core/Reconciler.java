@@ -19,6 +19,8 @@ final class Reconciler implements AutoCloseable {
     private volatile boolean closed;
     private volatile Scheduler.Cancellable next;
     private long rounds;
+    /** Install directories are walked every this many rounds: cheap for a few files, not free for many. */
+    static final int FILES_EVERY = 4;
 
     Reconciler(LifecycleController controller, Scheduler scheduler, Duration every) {
         this.controller = controller;
@@ -38,6 +40,9 @@ final class Reconciler implements AutoCloseable {
             rounds++;
             for (Deployment d : controller.deployments()) {
                 check(d);
+                if (rounds % FILES_EVERY == 0) {
+                    checkFiles(d);
+                }
                 if (rounds % 20 == 0) {
                     LogFiles.rotateIfLarge(controller.workload(d).logFile(), LogFiles.ROTATE_AT_BYTES);
                 }
@@ -62,10 +67,36 @@ final class Reconciler implements AutoCloseable {
             return;
         }
         switch (s) {
-            case AppStatus.Running r -> { }
-            case AppStatus.Exited e -> controller.reconciled(d, e);
-            case AppStatus.Gone g -> controller.reconciled(d, new AppStatus.Exited(137, "gone: " + g.reason(),
-                    controller.clock().instant()));
+            case AppStatus.Running r -> controller.undrifted(d.id(), "process");
+            case AppStatus.Exited e -> {
+                controller.drifted(d, "process", "pid " + d.pid() + " is no longer running (exit code " + e.exitCode()
+                        + "); the restart policy (" + d.spec().restart().mode().name().toLowerCase() + ") decides");
+                controller.reconciled(d, e);
+            }
+            case AppStatus.Gone g -> {
+                controller.drifted(d, "process", "pid " + d.pid() + " is gone (" + g.reason()
+                        + "); the restart policy (" + d.spec().restart().mode().name().toLowerCase() + ") decides");
+                controller.reconciled(d, new AppStatus.Exited(137, "gone: " + g.reason(), controller.clock().instant()));
+            }
+        }
+    }
+
+    /** A running version's install directory, against what it held when it was installed. */
+    private void checkFiles(Deployment d) {
+        if (d.state() != LifecycleState.RUNNING) {
+            return;
+        }
+        try {
+            var w = controller.workload(d);
+            var diff = InstallFingerprint.compare(w.installDir(), InstallFingerprint.file(controller.layout(), d));
+            if (diff.isPresent()) {
+                controller.drifted(d, "installDir", diff.get() + "; reported only: `era update` or a rollback"
+                        + " installs a version afresh");
+            } else {
+                controller.undrifted(d.id(), "installDir");
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.debug("install directory of {} not checked: {}", d.name(), e.getMessage());
         }
     }
 

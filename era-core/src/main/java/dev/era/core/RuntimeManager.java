@@ -42,14 +42,14 @@ public final class RuntimeManager implements DeploymentService, AutoCloseable {
     private final Reconciler reconciler;
 
     private RuntimeManager(StateStore store, Map<String, RuntimePlugin> engines, Path dataDir, Clock clock,
-                           Scheduler scheduler, Duration reconcileEvery) {
+                           Scheduler scheduler, Duration reconcileEvery, FaultPoints faults) {
         this.store = store;
         this.engines = new TreeMap<>(engines);
         this.layout = new Layout(dataDir);
         this.clock = clock;
         this.scheduler = scheduler;
         this.hub = new EventHub(store);
-        this.controller = new LifecycleController(store, engines, layout, clock, scheduler, hub);
+        this.controller = new LifecycleController(store, engines, layout, clock, scheduler, hub, faults);
         this.reconciler = new Reconciler(controller, scheduler, reconcileEvery);
     }
 
@@ -60,7 +60,13 @@ public final class RuntimeManager implements DeploymentService, AutoCloseable {
      */
     public static RuntimeManager start(StateStore store, Map<String, RuntimePlugin> engines, Path dataDir,
                                        Clock clock, Scheduler scheduler, Duration reconcileEvery) {
-        RuntimeManager m = new RuntimeManager(store, engines, dataDir, clock, scheduler, reconcileEvery);
+        return start(store, engines, dataDir, clock, scheduler, reconcileEvery, FaultPoints.NONE);
+    }
+
+    /** As above, with the phase boundaries reported to {@code faults} (tests kill the daemon there). */
+    public static RuntimeManager start(StateStore store, Map<String, RuntimePlugin> engines, Path dataDir,
+                                       Clock clock, Scheduler scheduler, Duration reconcileEvery, FaultPoints faults) {
+        RuntimeManager m = new RuntimeManager(store, engines, dataDir, clock, scheduler, reconcileEvery, faults);
         m.controller.recover();
         m.reconciler.start();
         return m;
@@ -163,7 +169,8 @@ public final class RuntimeManager implements DeploymentService, AutoCloseable {
         AppStatus observed = d.engineHandle()
                 .map(h -> controller.engine(d).status(h))
                 .orElse(new AppStatus.Gone(d.state() == LifecycleState.RUNNING ? "no handle" : "not running"));
-        return new DeploymentStatus(d, observed, LogFiles.tail(layout.logFile(d.id()), clamp(logLines)));
+        return new DeploymentStatus(d, observed, LogFiles.tail(layout.logFile(d.id()), clamp(logLines)),
+                controller.drift(d.id()));
     }
 
     @Override
@@ -174,6 +181,53 @@ public final class RuntimeManager implements DeploymentService, AutoCloseable {
     @Override
     public Deployment start(Caller caller, String ref) {
         return request(get(caller, ref), LifecycleEvent.START_REQUESTED);
+    }
+
+    @Override
+    public Deployment update(Caller caller, String ref, AppSpec spec) {
+        Deployment d = get(caller, ref);
+        if (!spec.name().equals(d.name())) {
+            throw new InvalidSpecException("name", "the spec is named '" + SpecCodec.clip(spec.name())
+                    + "' but updates deployment '" + d.name() + "'; a new name is a new deployment (`era deploy`)");
+        }
+        if (!spec.engine().equals(d.spec().engine())) {
+            throw new InvalidSpecException("engine", "deployment " + d.name() + " runs on engine '" + d.spec().engine()
+                    + "'; an update cannot move it to '" + SpecCodec.clip(spec.engine())
+                    + "' (remove it and deploy again)");
+        }
+        if (spec.port() != d.spec().port()) {
+            throw new InvalidSpecException("port", "deployment " + d.name() + " serves on port " + d.spec().port()
+                    + "; an update cannot move it to " + spec.port() + " (remove it and deploy again)");
+        }
+        RuntimePlugin engine = engines.get(spec.engine());
+        if (engine == null) {
+            throw new InvalidSpecException("engine", "unknown engine '" + spec.engine() + "'; available engines: "
+                    + String.join(", ", engines.keySet()));
+        }
+        engine.validate(spec);
+        return waitFor(controller.update(d.id(), spec), Duration.ofSeconds(30), d);
+    }
+
+    @Override
+    public Deployment rollback(Caller caller, String ref, int version) {
+        Deployment d = get(caller, ref);
+        if (version < 0) {
+            throw new BadRequestException("version must be a version number (or 0 for the one before the current),"
+                    + " got " + version);
+        }
+        int to = version;
+        if (to == 0) {
+            to = controller.versions(d.id()).stream().mapToInt(SpecVersion::version).filter(v -> v < d.version())
+                    .max().orElseThrow(() -> new ConflictException("deployment " + d.name() + " runs version "
+                            + d.version() + ", which has no earlier version to roll back to",
+                            Map.of("version", d.version())));
+        }
+        return waitFor(controller.rollback(d.id(), to), Duration.ofSeconds(30), d);
+    }
+
+    @Override
+    public List<SpecVersion> versions(Caller caller, String ref) {
+        return controller.versions(get(caller, ref).id());
     }
 
     @Override

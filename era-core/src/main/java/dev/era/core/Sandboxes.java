@@ -167,7 +167,8 @@ final class Sandboxes {
         return switch (d.state()) {
             case VALIDATING, FETCHING, PREPARING, INSTALLING, ACTIVATING, HEALTH_CHECKING, BACKING_OFF ->
                     SandboxState.PROVISIONING;
-            case RUNNING -> SandboxState.RUNNING;
+            // sandboxes are not updated, but a deployment between versions still serves
+            case RUNNING, UPDATING, VERIFYING, CUTTING_OVER, ROLLING_BACK -> SandboxState.RUNNING;
             // SUSPENDED is entered first and the engine is frozen by its PAUSE action
             case SUSPENDED -> d.pendingAction().equals(Action.PAUSE.name()) ? SandboxState.SUSPENDING
                     : SandboxState.SUSPENDED;

@@ -16,6 +16,7 @@ import dev.era.api.Isolation;
 import dev.era.api.Probe;
 import dev.era.api.Resources;
 import dev.era.api.RestartPolicy;
+import dev.era.api.UpdatePolicy;
 import dev.era.api.Volume;
 
 import java.time.Duration;
@@ -45,7 +46,7 @@ public final class SpecCodec {
     private static final long MIN_MEMORY = 4L << 20;
 
     private static final Set<String> TOP = Set.of("name", "engine", "artifact", "command", "args", "env",
-            "workingDir", "resources", "health", "restart", "volumes", "stopTimeout", "isolation");
+            "workingDir", "resources", "health", "restart", "volumes", "stopTimeout", "isolation", "port", "update");
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper YAML;
@@ -79,6 +80,18 @@ public final class SpecCodec {
         return parse(root);
     }
 
+    /**
+     * Reads a spec this codec wrote ({@link #write}): JSON, read with Jackson's JSON parser, which is
+     * several times faster than its YAML one (a daemon restart reads every stored spec).
+     */
+    public static AppSpec parseStored(String json) {
+        try {
+            return parse(JSON.readTree(json));
+        } catch (JacksonException e) {
+            throw new InvalidSpecException("(document)", "a stored spec is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
     public static AppSpec parse(JsonNode root) {
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new InvalidSpecException("(document)", "the spec is empty; give at least name and command");
@@ -105,8 +118,45 @@ public final class SpecCodec {
         List<Volume> volumes = volumes(o);
         Duration stopTimeout = o.duration("stopTimeout", Duration.ofSeconds(10), Duration.ofMinutes(5));
         Isolation isolation = isolation(o.object("isolation"));
+        int port = o.has("port") ? (int) o.number("port", 0, 1, 65535) : 0;
+        UpdatePolicy update = update(o.object("update"), port, health);
+        if (port > 0 && env.containsKey("PORT")) {
+            throw new InvalidSpecException("env.PORT", "is set by ERA when the spec has a port (each version gets"
+                    + " its own port in $PORT, and the daemon forwards port " + port + " to it); remove env.PORT");
+        }
         return new AppSpec(name, engine, artifact, command, args, env, workingDir, resources, health, restart,
-                volumes, stopTimeout, isolation);
+                volumes, stopTimeout, isolation, port, update);
+    }
+
+    private static UpdatePolicy update(SpecFields o, int port, HealthCheck health) {
+        UpdatePolicy.Strategy byDefault = port > 0 ? UpdatePolicy.Strategy.BLUE_GREEN : UpdatePolicy.Strategy.RECREATE;
+        UpdatePolicy d = UpdatePolicy.DEFAULT;
+        if (o == null) {
+            return new UpdatePolicy(byDefault, d.healthyDeadline(), d.minHealthyTime());
+        }
+        o.onlyKnown(Set.of("strategy", "healthyDeadline", "minHealthyTime"));
+        String name = o.text("strategy", byDefault == UpdatePolicy.Strategy.BLUE_GREEN ? "blue-green" : "recreate");
+        UpdatePolicy.Strategy strategy = switch (name) {
+            case "blue-green" -> UpdatePolicy.Strategy.BLUE_GREEN;
+            case "recreate" -> UpdatePolicy.Strategy.RECREATE;
+            default -> throw new InvalidSpecException(o.path("strategy"), "'" + clip(name)
+                    + "' is not a strategy; use blue-green or recreate");
+        };
+        boolean fixedPortProbe = health.probe() instanceof Probe.Http || health.probe() instanceof Probe.Tcp;
+        if (strategy == UpdatePolicy.Strategy.BLUE_GREEN && port == 0 && fixedPortProbe) {
+            throw new InvalidSpecException(o.path("strategy"), "blue-green runs the new version beside the old one,"
+                    + " so both cannot listen on the health probe's fixed port; set `port` (ERA then gives each"
+                    + " version its own port in $PORT and forwards the public port to the one serving) or use"
+                    + " strategy: recreate");
+        }
+        Duration deadline = positive(o, "healthyDeadline", o.duration("healthyDeadline", d.healthyDeadline(),
+                Duration.ofHours(1)));
+        Duration minHealthy = o.duration("minHealthyTime", d.minHealthyTime(), Duration.ofHours(1));
+        if (minHealthy.compareTo(deadline) >= 0) {
+            throw new InvalidSpecException(o.path("minHealthyTime"), "must be shorter than healthyDeadline ("
+                    + duration(deadline) + "), or the new version could never be accepted");
+        }
+        return new UpdatePolicy(strategy, deadline, minHealthy);
     }
 
     private static Isolation isolation(SpecFields o) {
@@ -317,6 +367,13 @@ public final class SpecCodec {
             }
         }
         o.put("stopTimeout", duration(s.stopTimeout()));
+        if (s.port() > 0) {
+            o.put("port", s.port());
+        }
+        o.putObject("update")
+                .put("strategy", s.update().strategy() == UpdatePolicy.Strategy.BLUE_GREEN ? "blue-green" : "recreate")
+                .put("healthyDeadline", duration(s.update().healthyDeadline()))
+                .put("minHealthyTime", duration(s.update().minHealthyTime()));
         if (!s.isolation().equals(Isolation.NONE)) {
             o.putObject("isolation").put("mode", s.isolation().mode().name().toLowerCase(java.util.Locale.ROOT))
                     .put("network", s.isolation().network().name().toLowerCase(java.util.Locale.ROOT));

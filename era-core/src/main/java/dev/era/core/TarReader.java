@@ -140,6 +140,9 @@ final class TarReader {
         return restored;
     }
 
+    /** One for the whole archive: a workspace of many small files would otherwise allocate (and zero) one per file. */
+    private final byte[] copyBuffer = new byte[256 * 1024];
+
     private long file(Path p, long size) throws IOException {
         mkdirs(p.getParent());
         int mode = mode();
@@ -148,7 +151,7 @@ final class TarReader {
         String group = group();
         try (FileChannel out = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING, SafeDirs.NOFOLLOW)) {
-            byte[] buf = new byte[256 * 1024];
+            byte[] buf = copyBuffer;
             long left = size;
             while (left > 0) {
                 int n = in.read(buf, 0, (int) Math.min(buf.length, left));

@@ -175,6 +175,46 @@ class LifecycleControllerTest {
     }
 
     @Test
+    void whereTheEngineCanCheckpointSuspendWritesTheWorkToDiskAndResumeRestoresItAcrossARestart() {
+        f.engine.checkpoints = true;
+        var d = f.deploy("cp", "");
+        f.until("cp", RUNNING);
+        long pid = f.engine.pidOf(d.id());
+
+        f.manager.suspend(Caller.ADMIN, "cp");
+        Deployment suspended = f.until("cp", x -> x.state() == SUSPENDED && x.pendingAction().isEmpty());
+        assertThat(suspended.message()).contains("checkpointed to disk");
+        assertThat(f.engine.calls).contains("checkpoint " + pid).doesNotContain("pause " + pid);
+        assertThat(f.engine.running).doesNotContainKey(pid);
+
+        f.crash();
+        f.start();
+        assertThat(f.until("cp", SUSPENDED).engineHandle()).as("a checkpoint outlives the daemon").isPresent();
+
+        f.manager.resume(Caller.ADMIN, "cp");
+        Deployment back = f.until("cp", RUNNING);
+        assertThat(back.pid()).isEqualTo(pid);
+        assertThat(back.message()).contains("resumed from its checkpoint");
+        assertThat(f.engine.calls).contains("restore " + pid);
+        assertThat(f.engine.calls.stream().filter(c -> c.startsWith("start")).count()).as("restored, not started again")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aFailedCheckpointFreezesTheWorkInstead() {
+        f.engine.checkpoints = true;
+        f.engine.failing.add("checkpoint");
+        var d = f.deploy("cpfail", "");
+        f.until("cpfail", RUNNING);
+        long pid = f.engine.pidOf(d.id());
+
+        f.manager.suspend(Caller.ADMIN, "cpfail");
+        Deployment suspended = f.until("cpfail", x -> x.state() == SUSPENDED && x.pendingAction().isEmpty());
+        assertThat(suspended.message()).contains("frozen in place");
+        assertThat(f.engine.paused).contains(pid);
+    }
+
+    @Test
     void workLostWhileTheDaemonWasDownIsRestartedByPolicy() {
         var d = f.deploy("lost", "");
         f.until("lost", RUNNING);
@@ -214,6 +254,8 @@ class LifecycleControllerTest {
         Caller a = Caller.tenant("alpha");
         Caller b = Caller.tenant("beta");
         f.manager.deploy(a, Fixture.spec("mine", ""));
+        // settled before the test ends: a lifecycle still writing into the temp dir would fail its removal
+        f.manager.await(a, "mine", java.time.Duration.ofSeconds(30));
         assertThat(f.manager.list(a)).extracting(Deployment::name).containsExactly("mine");
         assertThat(f.manager.list(b)).isEmpty();
         String id = f.manager.get(a, "mine").id().value();

@@ -21,6 +21,8 @@ final class MemoryStore implements StateStore {
     private final Map<String, SandboxRecord> sandboxes = new LinkedHashMap<>();
     private final Map<String, Snapshot> snapshots = new LinkedHashMap<>();
     int writes;
+    /** The next this many reads of versions fail, as a broken disk would. */
+    final java.util.concurrent.atomic.AtomicInteger failVersionReads = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public synchronized long create(Deployment d, Event e) {
@@ -43,6 +45,13 @@ final class MemoryStore implements StateStore {
 
     @Override
     public synchronized long addVersion(Deployment d, SpecVersion v, Event e) {
+        if (!rows.containsKey(d.id())) {
+            throw new NotFoundException("no " + d.id());
+        }
+        int latest = versions.get(d.id()).stream().mapToInt(SpecVersion::version).max().orElse(0);
+        if (v.version() <= latest) {
+            throw new ConflictException("version " + v.version() + " is not above " + latest);
+        }
         versions.get(d.id()).add(v);
         return transition(d, e);
     }
@@ -78,6 +87,9 @@ final class MemoryStore implements StateStore {
 
     @Override
     public synchronized List<SpecVersion> versions(DeploymentId id) {
+        if (failVersionReads.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new dev.era.api.StoreException("versions unreadable on purpose", Map.of());
+        }
         return List.copyOf(versions.getOrDefault(id, List.of()));
     }
 

@@ -21,8 +21,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** An engine whose work is a map entry; tests make work exit and operations fail. */
-final class ScriptedEngine implements RuntimePlugin, dev.era.api.Pausable {
-    record Work(long pid, DeploymentId id, ExitListener listener) {}
+final class ScriptedEngine implements RuntimePlugin, dev.era.api.Pausable, dev.era.api.Checkpointable {
+    record Work(long pid, DeploymentId id, int version, ExitListener listener) {}
 
     final Map<Long, Work> running = new ConcurrentHashMap<>();
     final Map<Long, Integer> exited = new ConcurrentHashMap<>();
@@ -31,6 +31,8 @@ final class ScriptedEngine implements RuntimePlugin, dev.era.api.Pausable {
     /** Operations that wait for their latch: lets a test act while a deployment is in that phase. */
     final Map<String, java.util.concurrent.CountDownLatch> gates = new ConcurrentHashMap<>();
     private final AtomicLong pids = new AtomicLong(1000);
+    /** {@code name:version} of work that exits with code 1 as soon as it starts. */
+    final Set<String> dieAtStart = ConcurrentHashMap.newKeySet();
 
     @Override
     public String name() {
@@ -93,12 +95,18 @@ final class ScriptedEngine implements RuntimePlugin, dev.era.api.Pausable {
     public EngineHandle start(Workload w, ExitListener onExit) {
         call("start", w);
         for (Work work : running.values()) {
-            if (work.id().equals(w.id())) {
+            if (work.id().equals(w.id()) && work.version() == w.version()) {
+                running.put(work.pid(), new Work(work.pid(), work.id(), work.version(), onExit));
                 return handle(work.pid());
             }
         }
         long pid = pids.incrementAndGet();
-        running.put(pid, new Work(pid, w.id(), onExit));
+        if (dieAtStart.contains(w.spec().name() + ":" + w.version())) {
+            exited.put(pid, 1);
+            onExit.exited(new AppStatus.Exited(1, "exited", Instant.EPOCH));
+            return handle(pid);
+        }
+        running.put(pid, new Work(pid, w.id(), w.version(), onExit));
         return handle(pid);
     }
 
@@ -111,6 +119,8 @@ final class ScriptedEngine implements RuntimePlugin, dev.era.api.Pausable {
     @Override
     public void delete(Workload w) {
         call("delete", w);
+        // like a real engine: the version's work goes with its files
+        running.values().removeIf(x -> x.id().equals(w.id()) && x.version() == w.version());
     }
 
     @Override
@@ -130,7 +140,7 @@ final class ScriptedEngine implements RuntimePlugin, dev.era.api.Pausable {
         if (work == null) {
             return Optional.empty();
         }
-        running.put(work.pid(), new Work(work.pid(), work.id(), onExit));
+        running.put(work.pid(), new Work(work.pid(), work.id(), work.version(), onExit));
         return Optional.of(h);
     }
 
@@ -153,12 +163,59 @@ final class ScriptedEngine implements RuntimePlugin, dev.era.api.Pausable {
         return paused.contains(pid(h));
     }
 
+    /** Whether this engine's host "has CRIU"; off by default, so suspend freezes. */
+    volatile boolean checkpoints;
+    /** pid of checkpointed work -> the work, off the running map until restored. */
+    final Map<Long, Work> onDisk = new ConcurrentHashMap<>();
+
+    @Override
+    public Optional<String> checkpointProblem() {
+        return checkpoints ? Optional.empty() : Optional.of("scripted: no CRIU");
+    }
+
+    @Override
+    public void checkpoint(EngineHandle h) {
+        call("checkpoint", Long.toString(pid(h)));
+        Work work = running.remove(pid(h));
+        if (work == null) {
+            throw new EngineException("nothing runs as " + pid(h));
+        }
+        onDisk.put(work.pid(), work);
+    }
+
+    @Override
+    public boolean checkpointed(EngineHandle h) {
+        return onDisk.containsKey(pid(h));
+    }
+
+    @Override
+    public EngineHandle restore(EngineHandle h, Workload w, ExitListener onExit) {
+        call("restore", Long.toString(pid(h)));
+        Work work = onDisk.remove(pid(h));
+        running.put(work.pid(), new Work(work.pid(), work.id(), work.version(), onExit));
+        return h;
+    }
+
     /** Makes the work of deployment {@code id} end with {@code code}, as if the process exited. */
     void exit(DeploymentId id, int code) {
         Work work = running.values().stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow();
         running.remove(work.pid());
         exited.put(work.pid(), code);
         work.listener().exited(new AppStatus.Exited(code, "exited", Instant.EPOCH));
+    }
+
+    /** Makes the work of one version of deployment {@code id} end with {@code code}. */
+    void exit(DeploymentId id, int version, int code) {
+        Work work = running.values().stream().filter(x -> x.id().equals(id) && x.version() == version).findFirst()
+                .orElseThrow();
+        running.remove(work.pid());
+        exited.put(work.pid(), code);
+        work.listener().exited(new AppStatus.Exited(code, "exited", Instant.EPOCH));
+    }
+
+    /** The versions of deployment {@code id} whose work runs. */
+    List<Integer> versionsRunning(DeploymentId id) {
+        return running.values().stream().filter(x -> x.id().equals(id)).map(Work::version).sorted().toList();
     }
 
     long pidOf(DeploymentId id) {

@@ -79,6 +79,7 @@ final class TableTour {
         deleteWhilePreparing(f);                                                // PREPARING+DELETE
         suspendScenarios(f);
         deleteWhileStopping(f);                                                 // STOPPING+DELETE
+        RolloutTest.tour(f);                                                    // updates and rollbacks
     }
 
     private static void exitWhileChecking(Fixture f, String name, String extra, int code) {

@@ -110,7 +110,8 @@ public final class Daemon implements AutoCloseable {
             // The agents engine also answers /agents/...: the daemon keeps the one instance the manager drives.
             agents = engines.get("agents") instanceof AgentsEngine a ? a : new AgentsEngine();
             engines.put(agents.name(), agents);
-            manager = RuntimeManager.start(store, engines, config.dataDir(), clock, scheduler, config.reconcileEvery());
+            manager = RuntimeManager.start(store, engines, config.dataDir(), clock, scheduler, config.reconcileEvery(),
+                    HaltAtBoundary.fromSystemProperties());
             sandboxes = SandboxManager.recover(manager, store, snapshotStore(config, clock), scheduler, clock,
                     SandboxConfig.defaults().withWarmPool(config.warmPool()).withDefaultEngine(sandboxEngine(manager)));
             ApiKeyService keys = new ApiKeyService(store, clock);

@@ -55,14 +55,49 @@ final class DaemonProcess implements AutoCloseable {
 
     /** Starts {@code era serve} and returns once it logged that it is ready (recovery is done by then). */
     static DaemonProcess start(Path dataDir) {
-        return start(dataDir, new String[0]);
+        return start(dataDir, List.of());
     }
 
     /** As {@link #start(Path)}, with more {@code serve} options (such as {@code --store-url}). */
     static DaemonProcess start(Path dataDir, String... serveOptions) {
+        return start(dataDir, List.of(), serveOptions);
+    }
+
+    /**
+     * Starts a daemon that may halt itself at a fault point before it is ready: returns once it is
+     * ready or has exited, without cleaning anything up ({@link #alive()} tells which).
+     */
+    static DaemonProcess spawn(Path dataDir, List<String> jvmOptions) {
+        List<String> cmd = java(jvmOptions, List.of("serve", "--data-dir", dataDir.toString(), "--listen",
+                "127.0.0.1:0"));
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + cmd, e);
+        }
+        DaemonProcess d = new DaemonProcess(dataDir, p, System.nanoTime());
+        d.pump(p.getInputStream(), d::onStdout);
+        d.pump(p.getErrorStream(), d::onStderr);
+        p.onExit().thenRun(() -> d.ready.completeExceptionally(new IllegalStateException("exited")));
+        try {
+            d.tcpPort = d.ready.get(START_LIMIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            // halted at a fault point while recovering
+        } catch (TimeoutException e) {
+            throw new AssertionError("the daemon neither got ready nor exited within " + START_LIMIT.toSeconds()
+                    + " s\n" + d.log(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return d;
+    }
+
+    /** As {@link #start(Path)}, with extra JVM options (such as {@code -Dera.faults.haltAt=N}) and serve options. */
+    static DaemonProcess start(Path dataDir, List<String> jvmOptions, String... serveOptions) {
         List<String> args = new ArrayList<>(List.of("serve", "--data-dir", dataDir.toString(), "--listen", "127.0.0.1:0"));
         args.addAll(List.of(serveOptions));
-        List<String> cmd = java(args);
+        List<String> cmd = java(jvmOptions, args);
         boolean fresh = !java.nio.file.Files.exists(dataDir.resolve("era.db")) && !List.of(serveOptions).contains("--store-url");
         long spawned = System.nanoTime();
         Process p;
@@ -96,10 +131,18 @@ final class DaemonProcess implements AutoCloseable {
      * {@code ./era} launcher would run the installed jars.
      */
     static List<String> java(List<String> args) {
+        return java(List.of(), args);
+    }
+
+    static List<String> java(List<String> jvmOptions, List<String> args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xmx256m",
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName()));
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx256m", "--enable-native-access=ALL-UNNAMED"));
+        // an AOT cache (JEP 483/514) replaces CDS and may not be combined with -Xshare options
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-XX:AOTCache"))) {
+            cmd.add("-Xshare:auto");
+        }
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(args);
         return cmd;
     }
@@ -210,6 +253,19 @@ final class DaemonProcess implements AutoCloseable {
 
     boolean alive() {
         return process.isAlive();
+    }
+
+    /** SIGTERM: the daemon shuts down normally (and the JVM writes an AOT cache it was asked to record). */
+    void terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new AssertionError("the daemon " + process.pid() + " did not exit within 60 s of SIGTERM");
+        }
+    }
+
+    /** Waits for the process to end (a daemon that halted itself at a fault point); false if it did not. */
+    boolean awaitExit(Duration max) throws InterruptedException {
+        return process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

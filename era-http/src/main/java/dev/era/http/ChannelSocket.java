@@ -39,7 +39,12 @@ public final class ChannelSocket implements Session.Listener.AutoDemanding {
     static final byte RESIZE = 4;
     /** How long output may keep flowing after the command exits (a background child may hold the pipe). */
     private static final Duration DRAIN = Duration.ofSeconds(2);
-    private static final int CHUNK = 64 * 1024;
+    private static final int CHUNK = 256 * 1024;
+    /**
+     * One read from the command's pipe: a pipe holds 64 KiB, and the JDK reads more than that into a
+     * native buffer it mallocs (an mmap at this size) and frees on every call.
+     */
+    private static final int READ = 64 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(ChannelSocket.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -64,23 +69,59 @@ public final class ChannelSocket implements Session.Listener.AutoDemanding {
     @Override
     public void onWebSocketOpen(Session s) {
         this.session = s;
-        Thread out = Thread.ofVirtual().name("ws-stdout-" + command.executionId()).start(() -> pump(command.stdout(), STDOUT));
-        Thread err = Thread.ofVirtual().name("ws-stderr-" + command.executionId()).start(() -> pump(command.stderr(), STDERR));
+        Thread out = Thread.ofPlatform().daemon().name("ws-stdout-" + command.executionId()).start(() -> pump(command.stdout(), STDOUT));
+        Thread err = Thread.ofPlatform().daemon().name("ws-stderr-" + command.executionId()).start(() -> pump(command.stderr(), STDERR));
         command.exitCode().whenComplete((code, failure) -> Thread.ofVirtual().start(() -> finish(code, failure, out, err)));
         Thread.ofVirtual().name("ws-heartbeat-" + command.executionId()).start(this::heartbeat);
     }
 
+    /**
+     * Copies one output stream into frames of its channel. Two buffers take turns, so that the next
+     * read from the command's pipe overlaps the sending of the last frame; a read also takes whatever
+     * else is already waiting in the pipe (up to {@value #CHUNK} bytes), so that a fast writer makes
+     * fewer, larger frames. A frame is released only once the client took the one before it: output
+     * stays paced by the client, with at most two frames in flight.
+     */
     private void pump(InputStream in, byte channel) {
-        byte[] buf = new byte[CHUNK + 1];
-        buf[0] = channel;
+        byte[][] buffers = {new byte[CHUNK + 1], new byte[CHUNK + 1]};
+        CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
+        int turn = 0;
         try (in) {
-            for (int n; (n = in.read(buf, 1, CHUNK)) != -1; ) {
-                if (n > 0 && !send(ByteBuffer.wrap(buf, 0, n + 1))) {
+            while (true) {
+                byte[] buf = buffers[turn];
+                buf[0] = channel;
+                int n = in.read(buf, 1, READ);
+                if (n == -1) {
+                    break;
+                }
+                while (n < CHUNK && waiting(in) > 0) {
+                    int more = in.read(buf, 1 + n, Math.min(READ, CHUNK - n));
+                    if (more <= 0) {
+                        break;
+                    }
+                    n += more;
+                }
+                if (n == 0) {
+                    continue;
+                }
+                if (!sent(inFlight)) {
                     return;
                 }
+                inFlight = sendAsync(ByteBuffer.wrap(buf, 0, n + 1));
+                turn ^= 1;
             }
         } catch (IOException e) {
             // the command's stream ended with it
+        }
+        sent(inFlight);
+    }
+
+    /** Bytes readable without blocking; 0 when the stream cannot tell. */
+    private static int waiting(InputStream in) {
+        try {
+            return in.available();
+        } catch (IOException e) {
+            return 0;
         }
     }
 
@@ -132,25 +173,44 @@ public final class ChannelSocket implements Session.Listener.AutoDemanding {
 
     /** Sends one frame and waits for it to be written, so that output is paced by the client. */
     private boolean send(ByteBuffer frame) {
+        return sent(sendAsync(frame));
+    }
+
+    /**
+     * Queues one frame; the lock keeps the frames of stdout, stderr and the status in the order they
+     * were queued. Completes once the frame was written; a closed session fails it at once.
+     */
+    private CompletableFuture<Void> sendAsync(ByteBuffer frame) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
         Session s = session;
         if (closed || s == null || !s.isOpen()) {
-            return false;
+            done.completeExceptionally(new IOException("the session is closed"));
+            return done;
         }
         sending.lock();
         try {
-            CompletableFuture<Void> done = new CompletableFuture<>();
             s.sendBinary(frame, Callback.from(() -> done.complete(null), done::completeExceptionally));
-            done.get(5, TimeUnit.MINUTES);
+        } finally {
+            sending.unlock();
+        }
+        return done;
+    }
+
+    /** Waits for a queued frame; false (and the connection dropped) when it could not be written. */
+    private boolean sent(CompletableFuture<Void> frame) {
+        try {
+            frame.get(5, TimeUnit.MINUTES);
             return true;
         } catch (ExecutionException | TimeoutException e) {
             LOG.debug("sending to the client of execution {} failed: {}", command.executionId(), e.toString());
-            s.disconnect();
+            Session s = session;
+            if (s != null) {
+                s.disconnect();
+            }
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        } finally {
-            sending.unlock();
         }
     }
 

@@ -33,6 +33,30 @@ final class DeploymentEndpoints {
         r.add("GET", "/deployments/{ref}/status", this::status, "lines");
         r.add("POST", "/deployments/{ref}/stop", this::stop, "wait");
         r.add("POST", "/deployments/{ref}/start", this::start, "wait");
+        r.add("PUT", "/deployments/{ref}", this::update, "wait");
+        r.add("GET", "/deployments/{ref}/versions", this::versions);
+        r.add("POST", "/deployments/{ref}/rollback", this::rollback, "to", "wait");
+    }
+
+    /** A new version of the spec; with {@code ?wait=} the answer comes once the update cut over or rolled back. */
+    private void update(Exchange ex) {
+        Optional<Duration> wait = ex.query().duration("wait", MAX_WAIT);
+        AppSpec spec = SpecCodec.parse(ex.body(SPEC_TYPES));
+        Deployment d = deployments.update(ex.caller(), ex.param("ref"), spec);
+        ex.json(200, Views.deployment(settle(ex, d, wait)));
+    }
+
+    private void versions(Exchange ex) {
+        Deployment d = deployments.get(ex.caller(), ex.param("ref"));
+        ex.json(200, Views.versions(d, deployments.versions(ex.caller(), d.id().value())));
+    }
+
+    /** {@code ?to=N} names the version; without it, the one before the current. */
+    private void rollback(Exchange ex) {
+        Optional<Duration> wait = ex.query().duration("wait", MAX_WAIT);
+        int to = ex.query().intValue("to", 0, 1, Integer.MAX_VALUE);
+        Deployment d = deployments.rollback(ex.caller(), ex.param("ref"), to);
+        ex.json(200, Views.deployment(settle(ex, d, wait)));
     }
 
     private void deploy(Exchange ex) {

@@ -8,6 +8,7 @@ import dev.era.core.DeploymentStatus;
 import dev.era.core.Event;
 import dev.era.core.PluginInfo;
 import dev.era.core.SpecCodec;
+import dev.era.core.SpecVersion;
 
 import java.time.Instant;
 import java.util.List;
@@ -40,7 +41,31 @@ final class Views {
         o.put("message", d.message());
         o.put("createdAt", time(d.createdAt()));
         o.put("updatedAt", time(d.updatedAt()));
+        if (d.port() > 0) {
+            o.put("versionPort", d.port());
+        }
+        if (d.rollout().active()) {
+            o.putObject("rollout").put("version", d.rollout().version()).put("pid", d.rollout().pid())
+                    .put("reason", d.rollout().reason());
+        }
         o.set("spec", SpecCodec.toTree(d.spec()));
+        return o;
+    }
+
+    /** A deployment's stored versions, oldest first, with the one that runs marked. */
+    static ObjectNode versions(Deployment d, List<SpecVersion> all) {
+        ObjectNode o = Json.object();
+        o.put("id", d.id().value());
+        o.put("name", d.name());
+        o.put("current", d.version());
+        ArrayNode a = o.putArray("versions");
+        for (SpecVersion v : all) {
+            ObjectNode x = a.addObject();
+            x.put("version", v.version());
+            x.put("current", v.version() == d.version());
+            x.put("createdAt", time(v.createdAt()));
+            x.set("spec", SpecCodec.toTree(v.spec()));
+        }
         return o;
     }
 
@@ -57,6 +82,8 @@ final class Views {
         o.set("observed", observed(s.observed()));
         ArrayNode tail = o.putArray("logTail");
         s.logTail().forEach(tail::add);
+        ArrayNode drift = o.putArray("drift");
+        s.drift().forEach(x -> drift.addObject().put("kind", x.kind()).put("what", x.what()).put("at", time(x.at())));
         return o;
     }
 

@@ -192,4 +192,48 @@ class DeploymentRoutesTest extends ApiTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body()).isEmpty();
     }
+
+    @Test
+    void puttingASpecMakesTheNextVersionAndVersionsListsThemAll() {
+        String id = unix.post("/deployments?wait=10s", spec("web"), "Content-Type", YAML).json().get("id").asText();
+        String v2 = spec("web") + "env: {V: two}\n";
+
+        TestHttp.Reply r = unix.send("PUT", "/deployments/web", v2.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "Content-Type", YAML);
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("version").asInt()).isEqualTo(2);
+        JsonNode versions = unix.get("/deployments/" + id + "/versions").json();
+        assertThat(versions.get("current").asInt()).isEqualTo(2);
+        assertThat(versions.get("versions")).hasSize(2);
+        assertThat(versions.get("versions").get(1).get("spec").get("env").get("V").asText()).isEqualTo("two");
+        assertThat(versions.get("versions").get(1).get("current").asBoolean()).isTrue();
+    }
+
+    @Test
+    void rollbackGoesToTheNamedVersionAndAnUnknownOneIsNotFound() {
+        unix.post("/deployments?wait=10s", spec("web"), "Content-Type", YAML);
+        unix.send("PUT", "/deployments/web", (spec("web") + "env: {V: two}\n").getBytes(), "Content-Type", YAML);
+
+        TestHttp.Reply back = unix.post("/deployments/web/rollback?to=1", "");
+        TestHttp.Reply missing = unix.post("/deployments/web/rollback?to=7", "");
+        TestHttp.Reply bad = unix.post("/deployments/web/rollback?to=zero", "");
+
+        assertThat(back.status()).isEqualTo(200);
+        assertThat(back.json().get("version").asInt()).isEqualTo(1);
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.json().get("message").asText()).contains("no version 7");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("message").asText()).contains("to");
+    }
+
+    @Test
+    void anUpdateWithABadSpecIsRejectedNamingTheField() {
+        unix.post("/deployments?wait=10s", spec("web"), "Content-Type", YAML);
+        TestHttp.Reply r = unix.send("PUT", "/deployments/web", (spec("web") + "update: {strategy: sideways}\n")
+                .getBytes(), "Content-Type", YAML);
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("message").asText()).contains("update.strategy");
+        assertThat(unix.get("/deployments/web/versions").json().get("versions")).hasSize(1);
+    }
 }

@@ -16,6 +16,7 @@ import dev.era.core.Event;
 import dev.era.core.Health;
 import dev.era.core.LifecycleState;
 import dev.era.core.PluginInfo;
+import dev.era.core.SpecVersion;
 import dev.era.core.Subscription;
 
 import java.time.Duration;
@@ -44,6 +45,7 @@ public final class FakeDeploymentService implements DeploymentService {
     private final Object lock = new Object();
     private final Map<DeploymentId, Deployment> deployments = new LinkedHashMap<>();
     private final Map<DeploymentId, List<String>> logs = new LinkedHashMap<>();
+    private final Map<DeploymentId, List<SpecVersion>> versions = new LinkedHashMap<>();
     private final List<Event> events = new ArrayList<>();
     private final List<Follower<Event>> eventFollowers = new CopyOnWriteArrayList<>();
     private final List<Follower<String>> logFollowers = new CopyOnWriteArrayList<>();
@@ -71,6 +73,7 @@ public final class FakeDeploymentService implements DeploymentService {
         synchronized (lock) {
             deployments.clear();
             logs.clear();
+            versions.clear();
             events.clear();
             eventFollowers.clear();
             logFollowers.clear();
@@ -224,6 +227,46 @@ public final class FakeDeploymentService implements DeploymentService {
         }
         runLater(d.id(), LifecycleState.ACTIVATING, LifecycleState.RUNNING, "");
         return d;
+    }
+
+    @Override
+    public Deployment update(Caller caller, String ref, AppSpec spec) {
+        maybeFail();
+        synchronized (lock) {
+            Deployment d = find(caller, ref);
+            if (!spec.name().equals(d.name())) {
+                throw new InvalidSpecException("name", "the spec is named '" + spec.name() + "' but updates deployment '"
+                        + d.name() + "'; a new name is a new deployment");
+            }
+            List<SpecVersion> all = versions.computeIfAbsent(d.id(), k -> new ArrayList<>(
+                    List.of(new SpecVersion(d.id(), 1, d.spec(), d.createdAt()))));
+            int n = all.getLast().version() + 1;
+            all.add(new SpecVersion(d.id(), n, spec, Instant.now()));
+            return move(d.withVersion(n, spec), d.state(), "update to version " + n);
+        }
+    }
+
+    @Override
+    public Deployment rollback(Caller caller, String ref, int version) {
+        maybeFail();
+        synchronized (lock) {
+            Deployment d = find(caller, ref);
+            List<SpecVersion> all = versions(caller, ref);
+            int to = version == 0 ? d.version() - 1 : version;
+            SpecVersion v = all.stream().filter(x -> x.version() == to).findFirst().orElseThrow(() ->
+                    new NotFoundException("deployment " + d.name() + " has no version " + to));
+            return move(d.withVersion(to, v.spec()), d.state(), "rollback to version " + to);
+        }
+    }
+
+    @Override
+    public List<SpecVersion> versions(Caller caller, String ref) {
+        maybeFail();
+        synchronized (lock) {
+            Deployment d = find(caller, ref);
+            return List.copyOf(versions.getOrDefault(d.id(), List.of(new SpecVersion(d.id(), 1, d.spec(),
+                    d.createdAt()))));
+        }
     }
 
     @Override

@@ -59,8 +59,9 @@ class ViewsTest {
     void aStatusIsTheDeploymentPlusObservedAndLogTail() {
         ObjectNode s = Views.status(new DeploymentStatus(deployment(-1), new AppStatus.Gone("x"), List.of("a", "b")));
 
-        assertThat(s.fieldNames()).toIterable().endsWith("spec", "observed", "logTail");
+        assertThat(s.fieldNames()).toIterable().endsWith("spec", "observed", "logTail", "drift");
         assertThat(s.get("logTail").toString()).isEqualTo("[\"a\",\"b\"]");
+        assertThat(s.get("drift").toString()).isEqualTo("[]");
     }
 
     @Test

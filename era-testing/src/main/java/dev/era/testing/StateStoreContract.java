@@ -11,6 +11,7 @@ import dev.era.core.Deployment;
 import dev.era.core.Event;
 import dev.era.core.Health;
 import dev.era.core.LifecycleState;
+import dev.era.core.Rollout;
 import dev.era.core.SandboxRecord;
 import dev.era.core.Snapshot;
 import dev.era.core.SpecVersion;
@@ -195,6 +196,31 @@ public abstract class StateStoreContract {
 
         assertThat(store.find(ghost.id())).isEmpty();
         assertThat(store.events(0, ALL)).isEqualTo(eventsBefore);
+    }
+
+    @Test
+    void anUpdateInFlightIsKeptWithTheStateAndClearedWithIt() {
+        Deployment d = created("acme", "web");
+        SpecVersion v2 = new SpecVersion(d.id(), 2, fullSpec("web"), tick());
+        store.addVersion(d.withPort(41001), v2, event(d, "version", "version 2"));
+        Rollout r = new Rollout(2, new EngineHandle("process", new byte[] {9, 8, 7}), 4242, 41002,
+                "update to version 2");
+        Deployment updating = store.find(d.id()).orElseThrow().withRollout(r)
+                .withState(LifecycleState.UPDATING, "START_CANDIDATE", tick());
+
+        store.transition(updating, event(updating, "transition", "RUNNING -> UPDATING"));
+
+        Deployment read = store.find(d.id()).orElseThrow();
+        assertThat(read).isEqualTo(updating);
+        assertThat(read.rollout().handle().data()).containsExactly(9, 8, 7);
+        assertThat(read.port()).isEqualTo(41001);
+
+        Deployment done = read.withVersion(2, v2.spec()).withPort(41002).withRollout(Rollout.NONE)
+                .withState(LifecycleState.RUNNING, "", tick());
+        store.transition(done, event(done, "transition", "CUTTING_OVER -> RUNNING"));
+        assertThat(store.find(d.id())).contains(done);
+        assertThat(store.find(d.id()).orElseThrow().rollout().active()).isFalse();
+        assertThat(store.versions(d.id())).extracting(SpecVersion::version).containsExactly(1, 2);
     }
 
     @Test

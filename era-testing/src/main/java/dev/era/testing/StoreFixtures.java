@@ -55,6 +55,8 @@ public final class StoreFixtures {
                   - {name: data, mountPath: /var/data, readOnly: false}
                   - {name: config, mountPath: /etc/app, readOnly: true}
                 stopTimeout: 45s
+                port: 8443
+                update: {strategy: blue-green, healthyDeadline: 2m, minHealthyTime: 5s}
                 """.formatted(name));
     }
 

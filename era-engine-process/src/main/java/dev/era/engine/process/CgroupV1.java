@@ -73,6 +73,64 @@ record CgroupV1(Map<String, Path> bases) implements Cgroups {
         return out;
     }
 
+    /**
+     * A group in every hierarchy, without limits, for {@link StandbyStarts}: a standby cannot know which
+     * hierarchies and limits its start will want, so it joins them all ahead of time.
+     */
+    Cgroup createEverywhere(String name) {
+        List<Path> dirs = new ArrayList<>();
+        try {
+            for (String controller : V1_HIERARCHIES) {
+                Path base = bases.get(controller);
+                if (base != null) {
+                    Path dir = base.resolve(name);
+                    Cgroups.mkdirs(dir);
+                    dirs.add(dir);
+                }
+            }
+            return new Cgroup(dirs);
+        } catch (EngineException e) {
+            new Cgroup(dirs).remove();
+            throw e;
+        }
+    }
+
+    /**
+     * Takes over a group made ahead by {@link #createEverywhere} ({@link StandbyStarts}), processes and all:
+     * renames its directories to {@code name} (cgroup v1 renames within the parent; v2 cannot) and writes
+     * the limits. Hierarchies the start does not limit stay joined, tracking only. A failure leaves the
+     * group as it was, or partly renamed; the caller removes it.
+     */
+    Cgroup adopt(Cgroup standby, String name, Resources limits) {
+        requireController("memory", limits.memoryBytes() > 0, limits);
+        requireController("pids", limits.pids() > 0, limits);
+        requireController("cpu", limits.cpu() > 0, limits);
+        Map<Path, String> controllers = new java.util.HashMap<>();
+        for (Path dir : standby.dirs()) {
+            bases.forEach((controller, base) -> {
+                if (base.equals(dir.getParent())) {
+                    controllers.put(dir, controller);
+                }
+            });
+        }
+        if (!controllers.values().containsAll(hierarchies(limits))) {
+            throw new EngineException("standby cgroup " + standby.dirs() + " does not cover " + hierarchies(limits));
+        }
+        List<Path> dirs = new ArrayList<>();
+        for (Path dir : standby.dirs()) {
+            Path target = dir.resolveSibling(name);
+            try {
+                Files.move(dir, target); // rename(2)
+            } catch (java.io.IOException e) {
+                throw new EngineException("cannot rename cgroup " + dir + " to " + target + ": " + e.getMessage(),
+                        Map.of("cgroup", dir.toString()), e);
+            }
+            dirs.add(target);
+            writeLimits(controllers.get(dir), target, limits);
+        }
+        return new Cgroup(dirs);
+    }
+
     private void requireController(String controller, boolean wanted, Resources limits) {
         if (wanted && !bases.containsKey(controller)) {
             throw new EngineException("resource limits " + limits + " need the cgroup v1 '" + controller

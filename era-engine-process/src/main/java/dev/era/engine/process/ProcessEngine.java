@@ -73,6 +73,7 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
     private final SandboxHost sandboxHost;
     private final SandboxLauncher sandboxes;
     private final SandboxExec execs;
+    private final StandbyStarts standbys;
     private final Clock clock;
     private final ExitWatcher watcher = new ExitWatcher(this::ended);
     private final Map<Path, Object> locks = new ConcurrentHashMap<>();
@@ -96,6 +97,9 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
         this.sandboxHost = sandboxHost;
         this.sandboxes = new SandboxLauncher(sandboxHost);
         this.execs = new SandboxExec(sandboxHost);
+        this.standbys = new StandbyStarts(launcher, cgroups instanceof CgroupV1 v1 ? v1 : null,
+                sandboxHost.stagingRoot().resolveSibling("standby"),
+                sandboxHost.available() && cgroups instanceof CgroupV1 ? standbySize(daemonEnv) : 0);
         LOG.info("process engine: {}, setsid {}, sandboxes {}", cgroups.describe(), setsid,
                 sandboxHost.available() ? "as host uid " + sandboxHost.hostUid() : "unavailable: " + sandboxHost.problem());
     }
@@ -153,12 +157,15 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
             String prefix = cgroupPrefix(w);
             cleanUp(cgroups.leftovers(prefix)); // from a start that crashed before it saved its state
             String token = Long.toString(clock.millis(), 36) + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
-            Cgroup cgroup = cgroups.create(prefix + token, w.spec().resources());
+            Optional<StandbyStarts.Claimed> standby = sandboxed ? standbys.claim(prefix + token, w.spec().resources())
+                    : Optional.empty();
+            Cgroup cgroup = standby.map(StandbyStarts.Claimed::cgroup)
+                    .orElseGet(() -> cgroups.create(prefix + token, w.spec().resources()));
             Path exitFile = w.runDir().resolve("exit-" + token);
             Path readyFile = w.runDir().resolve("ready-" + token);
             Launched launched;
             try {
-                launched = sandboxed ? launchSandbox(w, token, cgroup, exitFile, readyFile)
+                launched = sandboxed ? launchSandbox(w, token, cgroup, exitFile, readyFile, standby)
                         : launchApp(w, workDir, cgroup, exitFile, readyFile);
             } catch (EngineException e) {
                 cleanUp(cgroup);
@@ -203,11 +210,30 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
     }
 
     /** The root side of a sandbox start gets a bare environment: the spec's reaches only the sandbox. */
-    private Launched launchSandbox(Workload w, String token, Cgroup cgroup, Path exitFile, Path readyFile) {
-        SandboxLauncher.Prepared prepared = sandboxes.prepare(w, token);
+    private Launched launchSandbox(Workload w, String token, Cgroup cgroup, Path exitFile, Path readyFile,
+                                   Optional<StandbyStarts.Claimed> standby) {
+        SandboxLauncher.Prepared prepared;
         try {
-            Process process = launcher.launch(w, w.runDir(), Map.of("PATH", SandboxHost.PATH), cgroup, exitFile, readyFile,
-                    prepared.files(), prepared.argv());
+            prepared = sandboxes.prepare(w, token);
+        } catch (EngineException e) {
+            standby.ifPresent(s -> Signals.group("KILL", s.standby().process().pid()));
+            throw e;
+        }
+        try {
+            Process process;
+            if (standby.isPresent()) {
+                process = standby.get().standby().process();
+                try {
+                    launcher.resume(standby.get().standby(), w, cgroup, exitFile, readyFile, prepared.files(),
+                            prepared.argv());
+                } catch (EngineException e) {
+                    Signals.group("KILL", process.pid());
+                    throw e;
+                }
+            } else {
+                process = launcher.launch(w, w.runDir(), Map.of("PATH", SandboxHost.PATH), cgroup, exitFile, readyFile,
+                        prepared.files(), prepared.argv());
+            }
             awaitReady(w, process, readyFile);
             try {
                 return new Launched(process, sandboxes.awaitInit(w, process, prepared));
@@ -390,6 +416,25 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
      * SIGTERM could arrive while setsid has not made the group yet, or while the child still has
      * the wrapper's trap, and be lost. Proceeds with a warning when the host is too slow.
      */
+    /** For tests: the sandbox starts begun ahead. */
+    StandbyStarts standbys() {
+        return standbys;
+    }
+
+    /** {@code ERA_SANDBOX_STANDBY}: sandbox starts kept begun ahead on cgroup v1 ({@link StandbyStarts}); 2 unless set. */
+    static int standbySize(Map<String, String> daemonEnv) {
+        String v = daemonEnv.getOrDefault("ERA_SANDBOX_STANDBY", "2").trim();
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 0 && n <= 16) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new EngineException("ERA_SANDBOX_STANDBY must be a number from 0 to 16, got '" + v + "'");
+    }
+
     private static void awaitReady(Workload w, Process process, Path readyFile) {
         long deadline = System.nanoTime() + READY_WAIT.toNanos();
         while (!Files.exists(readyFile) && process.isAlive()) {

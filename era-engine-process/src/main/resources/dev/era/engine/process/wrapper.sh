@@ -4,10 +4,25 @@
 #
 # Arguments: <exit file> <ready file> <oom counter file or -> <n> <n cgroup.procs files>
 #            <m> <m pairs of descriptor redirection ("3>", "4<") and file> <argv...>
-exit_file=$1
-ready_file=$2
-oom_file=$3
-shift 3
+#
+# Standby form: --standby <go file> <oom counter file or -> <n> <n cgroup.procs files>
+# The child joins the cgroups at once (on cgroup v1 a join waits for an RCU grace period, the
+# largest part of a start), then waits for one line on stdin. The daemon writes the go file first:
+# shell assignments of exit_file, ready_file, oom_file, log_file, run_dir and a `set --` of the
+# descriptor pairs and argv, each value single-quoted by the daemon (root's file, mode 0600). End of
+# file instead (the daemon is gone) ends the standby, and the wrapper removes its cgroups.
+standby=
+if [ "$1" = --standby ]; then
+  standby=$2
+  exit_file=
+  oom_file=$3
+  shift 3
+else
+  exit_file=$1
+  ready_file=$2
+  oom_file=$3
+  shift 3
+fi
 
 # stop() signals the whole group. The wrapper survives SIGTERM (the trap runs only after the
 # foreground child ended) so that it can still write the status; SIGKILL ends it anyway.
@@ -29,6 +44,12 @@ trap : TERM INT HUP
     shift
     n=$((n - 1))
   done
+  if [ -n "$standby" ]; then
+    read -r _ && [ -f "$standby" ] || exit 125
+    . "$standby"
+    cd "$run_dir" || exit 125
+    exec >>"$log_file" 2>&1 </dev/null
+  fi
   m=$1
   shift
   while [ "$m" -gt 0 ]; do
@@ -43,6 +64,21 @@ trap : TERM INT HUP
   exec "$@"
 )
 code=$?
+if [ -n "$standby" ]; then
+  if [ ! -f "$standby" ]; then
+    # never claimed: the cgroups are empty again and only this wrapper knows them
+    n=$1
+    shift
+    while [ "$n" -gt 0 ]; do
+      rmdir "${1%/*}" 2>/dev/null
+      shift
+      n=$((n - 1))
+    done
+    exit "$code"
+  fi
+  . "$standby"
+  rm -f "$standby"
+fi
 
 # The kernel counts OOM kills per memory cgroup ("oom_kill N" in v2 memory.events and v1 memory.oom_control).
 oom=0

@@ -32,7 +32,7 @@ final class Migrations {
      * The migration files, oldest first. A class loader cannot list a directory inside a jar, so
      * they are named here; a test checks that this list and the resource directory agree.
      */
-    static final List<String> FILES = List.of("V001__init.sql", "V002__sandboxes.sql");
+    static final List<String> FILES = List.of("V001__init.sql", "V002__sandboxes.sql", "V003__rollouts.sql");
 
     private static final String DIR = "db/sqlite/";
     private static final Pattern NAME = Pattern.compile("V(\\d{3,})__[a-z0-9_]+\\.sql");

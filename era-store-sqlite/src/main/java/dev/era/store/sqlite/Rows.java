@@ -10,6 +10,7 @@ import dev.era.api.EraException;
 import dev.era.api.Resources;
 import dev.era.core.ApiKey;
 import dev.era.core.Deployment;
+import dev.era.core.Rollout;
 import dev.era.core.Event;
 import dev.era.core.Health;
 import dev.era.core.LifecycleState;
@@ -37,7 +38,8 @@ import java.util.TreeMap;
  */
 final class Rows {
     static final String DEPLOYMENT_COLUMNS = "id, tenant, name, version, spec, state, pending_action, handle_engine,"
-            + " handle, pid, health, restarts, last_exit_code, message, created_at, updated_at";
+            + " handle, pid, health, restarts, last_exit_code, message, created_at, updated_at, port, rollout_version,"
+            + " rollout_handle_engine, rollout_handle, rollout_pid, rollout_port, rollout_reason";
     static final String EVENT_COLUMNS = "seq, at, tenant, deployment, name, type, state, message, details";
     static final String VERSION_COLUMNS = "deployment_id, version, spec, created_at";
     static final String API_KEY_COLUMNS = "id, tenant, sha256, label, created_at";
@@ -69,6 +71,14 @@ final class Rows {
         ps.setString(at++, d.message());
         ps.setLong(at++, d.createdAt().toEpochMilli());
         ps.setLong(at++, d.updatedAt().toEpochMilli());
+        ps.setInt(at++, d.port());
+        Rollout r = d.rollout();
+        ps.setInt(at++, r.version());
+        ps.setString(at++, r.handle().engine());
+        ps.setBytes(at++, r.handle().data());
+        ps.setLong(at++, r.pid());
+        ps.setInt(at++, r.port());
+        ps.setString(at++, r.reason());
         return at;
     }
 
@@ -83,11 +93,24 @@ final class Rows {
                     rs.getInt("version"), spec(rs.getString("spec")), LifecycleState.valueOf(rs.getString("state")),
                     rs.getString("pending_action"), handle, rs.getLong("pid"), Health.valueOf(rs.getString("health")),
                     rs.getInt("restarts"), rs.getInt("last_exit_code"), rs.getString("message"),
-                    instant(rs, "created_at"), instant(rs, "updated_at"));
+                    instant(rs, "created_at"), instant(rs, "updated_at"), rs.getInt("port"), rollout(rs));
         } catch (EraException | IllegalArgumentException e) {
             throw new SQLDataException("stored deployment " + id + " cannot be read by this build: "
                     + e.getMessage(), e);
         }
+    }
+
+    private static Rollout rollout(ResultSet rs) throws SQLException {
+        int version = rs.getInt("rollout_version");
+        if (version == 0) {
+            return Rollout.NONE;
+        }
+        String engine = rs.getString("rollout_handle_engine");
+        byte[] data = rs.getBytes("rollout_handle");
+        EngineHandle handle = engine.isEmpty() ? Deployment.NO_HANDLE
+                : new EngineHandle(engine, data == null ? new byte[0] : data);
+        return new Rollout(version, handle, rs.getLong("rollout_pid"), rs.getInt("rollout_port"),
+                rs.getString("rollout_reason"));
     }
 
     static void bindVersion(PreparedStatement ps, SpecVersion v) throws SQLException {
@@ -197,7 +220,7 @@ final class Rows {
     }
 
     private static AppSpec spec(String json) {
-        return SpecCodec.parse(json);
+        return SpecCodec.parseStored(json);
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

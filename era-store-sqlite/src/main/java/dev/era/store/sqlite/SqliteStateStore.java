@@ -97,7 +97,7 @@ public final class SqliteStateStore implements StateStore {
                         + " with a new id", Map.of("id", d.id().value()));
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO deployments (" + Rows.DEPLOYMENT_COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, d.id().value());
                 Rows.bindDeploymentFields(ps, 2, d);
                 ps.executeUpdate();
@@ -323,7 +323,9 @@ public final class SqliteStateStore implements StateStore {
     private void updateRow(Connection c, Deployment d) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE deployments SET tenant = ?, name = ?, version = ?,"
                 + " spec = ?, state = ?, pending_action = ?, handle_engine = ?, handle = ?, pid = ?, health = ?,"
-                + " restarts = ?, last_exit_code = ?, message = ?, created_at = ?, updated_at = ? WHERE id = ?")) {
+                + " restarts = ?, last_exit_code = ?, message = ?, created_at = ?, updated_at = ?, port = ?,"
+                + " rollout_version = ?, rollout_handle_engine = ?, rollout_handle = ?, rollout_pid = ?,"
+                + " rollout_port = ?, rollout_reason = ? WHERE id = ?")) {
             int next = Rows.bindDeploymentFields(ps, 1, d);
             ps.setString(next, d.id().value());
             if (ps.executeUpdate() == 0) {

@@ -79,7 +79,7 @@ class SqliteStateStoreTest extends StateStoreContract {
             while (rs.next()) {
                 applied.add(rs.getInt(1) + " " + rs.getString(2));
             }
-            assertThat(applied).containsExactly("1 V001__init.sql", "2 V002__sandboxes.sql");
+            assertThat(applied).containsExactly("1 V001__init.sql", "2 V002__sandboxes.sql", "3 V003__rollouts.sql");
         }
         store = reopenStore();
         assertThat(store.events(0, 10)).isEmpty();
@@ -93,6 +93,11 @@ class SqliteStateStoreTest extends StateStoreContract {
             c.createStatement().executeUpdate("DROP TABLE snapshots");
             c.createStatement().executeUpdate("DROP TABLE sandboxes");
             c.createStatement().executeUpdate("DELETE FROM schema_version WHERE version = 2");
+            for (String column : List.of("port", "rollout_version", "rollout_handle_engine", "rollout_handle",
+                    "rollout_pid", "rollout_port", "rollout_reason")) {
+                c.createStatement().executeUpdate("ALTER TABLE deployments DROP COLUMN " + column);
+            }
+            c.createStatement().executeUpdate("DELETE FROM schema_version WHERE version = 3");
         }
 
         store = reopenStore();
@@ -269,7 +274,7 @@ class SqliteStateStoreTest extends StateStoreContract {
             assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
                     .isEqualTo(Migrations.FILES);
         }
-        assertThat(Migrations.known()).extracting(Migrations.Migration::version).containsExactly(1, 2);
+        assertThat(Migrations.known()).extracting(Migrations.Migration::version).containsExactly(1, 2, 3);
     }
 
     @Test
