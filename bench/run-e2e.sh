@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end benchmarks of ERA as a user runs it (see BENCHMARKS.md): daemon start to /health,
-# idle RSS, deploy -> RUNNING over the Unix socket, and `era ps` including the CLI's JVM start.
-# Usage: bench/run-e2e.sh [--starts 30] [--rss 5] [--deploys 300] [--ps 50]
+# idle RSS, deploy -> RUNNING over the Unix socket, and `era ps` including the CLI's JVM start,
+# and the agents HTTP round trip (engine: agents); `--only agents` runs just that one.
+# Usage: bench/run-e2e.sh [--starts 30] [--rss 5] [--deploys 300] [--ps 50] [--agent-messages 20000] [--only agents]
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$root"

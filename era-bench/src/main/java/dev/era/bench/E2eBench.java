@@ -31,14 +31,21 @@ import java.util.stream.Stream;
  *   <li>{@code ps}: wall time of {@code ./era ps} over the Unix socket, the CLI's JVM start
  *       included, with 5 deployments listed;</li>
  *   <li>{@code recovery}: with 20 apps running, kill -9 of the daemon, then {@code ./era serve}
- *       again until {@code /health} answers and all 20 are listed RUNNING with their old pids.</li>
+ *       again until {@code /health} answers and all 20 are listed RUNNING with their old pids;</li>
+ *   <li>{@code agents}: the example agent package ({@code era-agents-examples/target/*.jar}) deployed as
+ *       {@code engine: agents}, then {@code POST /agents/counter/{id}/messages} on one kept-alive connection,
+ *       over TCP with an API key and over the Unix socket: {@code get} (a warm tick, nothing to commit) and
+ *       {@code inc} (a durable tick, answered after its commit).</li>
  * </ol>
  * Usage: {@code java -cp 'era-bench/target/era-bench-0.1.0-SNAPSHOT.jar:era-bench/target/lib/*'
  * dev.era.bench.E2eBench [--era ./era] [--starts 30] [--rss 5] [--deploys 300] [--ps 50]
- * [--recoveries 10]}.
+ * [--recoveries 10] [--agent-messages 20000] [--only agents]}.
  * Prints a Markdown table (median, p99, min, max) and the load average around each measurement.
  */
 public final class E2eBench {
+    /** A daemon without a sandbox warm pool, for measurements that use no sandbox. */
+    private static final Map<String, String> NO_POOL = Map.of("ERA_WARM_POOL", "0");
+
     private final Path era;
     private final Path work;
 
@@ -58,11 +65,17 @@ public final class E2eBench {
         List<Result> results = new ArrayList<>();
         try {
             bench.prepare();
-            results.addAll(bench.start(Integer.parseInt(opts.getOrDefault("starts", "30"))));
-            results.add(bench.rss(Integer.parseInt(opts.getOrDefault("rss", "5"))));
-            results.addAll(bench.deployAndPs(Integer.parseInt(opts.getOrDefault("deploys", "300")),
-                    Integer.parseInt(opts.getOrDefault("ps", "50"))));
-            results.add(bench.recovery(Integer.parseInt(opts.getOrDefault("recoveries", "10"))));
+            String only = opts.getOrDefault("only", "");
+            if (only.isEmpty()) {
+                results.addAll(bench.start(Integer.parseInt(opts.getOrDefault("starts", "30"))));
+                results.add(bench.rss(Integer.parseInt(opts.getOrDefault("rss", "5"))));
+                results.addAll(bench.deployAndPs(Integer.parseInt(opts.getOrDefault("deploys", "300")),
+                        Integer.parseInt(opts.getOrDefault("ps", "50"))));
+                results.add(bench.recovery(Integer.parseInt(opts.getOrDefault("recoveries", "10"))));
+            }
+            if (only.isEmpty() || only.equals("agents")) {
+                results.addAll(bench.agents(Integer.parseInt(opts.getOrDefault("agent-messages", "20000"))));
+            }
         } finally {
             deleteTree(work);
         }
@@ -75,7 +88,8 @@ public final class E2eBench {
     /** One daemon start and stop, so that the launcher's one-time work (build, caches) is not measured. */
     private void prepare() throws Exception {
         System.err.println("preparing: one start of ./era serve (builds and start-up caches, if missing)");
-        Daemon d = spawn(work.resolve("prepare"), false);
+        // no warm pool: its sandboxes belong to no tenant a client lists, so they would outlive the benchmark
+        Daemon d = spawn(work.resolve("prepare"), false, NO_POOL);
         d.stop();
         Process p = new ProcessBuilder(era.toString(), "--data-dir", work.resolve("prepare").toString(), "ps")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -201,6 +215,60 @@ public final class E2eBench {
                 "≤ 1 s", load);
     }
 
+    private List<Result> agents(int messages) throws Exception {
+        Path jar;
+        try (Stream<Path> files = Files.list(era.getParent().resolve("era-agents-examples").resolve("target"))) {
+            jar = files.filter(f -> f.getFileName().toString().matches("era-agents-examples-.*\\.jar")
+                    && !f.getFileName().toString().endsWith("-sources.jar")).findFirst().orElseThrow(() ->
+                    new IllegalStateException("no era-agents-examples jar; build it with ./mvnw -pl era-agents-examples -am install"));
+        }
+        Path dir = work.resolve("agents");
+        Daemon d = spawn(dir, true, NO_POOL);
+        List<Result> out = new ArrayList<>();
+        EraClient client = EraClient.unix(dir.resolve("era.sock"));
+        try {
+            Deployment x = client.deploy("name: examples\nengine: agents\nartifact: " + jar.toAbsolutePath() + "\n",
+                    Duration.ofSeconds(60));
+            if (!x.state().equals("RUNNING")) {
+                throw new IllegalStateException("the agent package is " + x.state() + ": " + x.message());
+            }
+            String key = client.createKey("default", "bench").secret();
+            int port = tcpPort();
+            int warmup = Math.max(2_000, messages / 4);
+            try (AgentRoundTrip tcp = AgentRoundTrip.tcp(port, key);
+                 AgentRoundTrip unix = AgentRoundTrip.unix(dir.resolve("era.sock"))) {
+                for (String[] m : new String[][] {{"get", "warm tick, no commit"}, {"inc", "durable tick, reply after commit"}}) {
+                    String load = loadAverage();
+                    List<Double> t = tcp.measure("/agents/counter/bench-tcp/messages", m[0], warmup, messages);
+                    out.add(new Result("(vi) POST /agents/counter/{id}/messages `" + m[0] + "` (" + m[1]
+                            + "), TCP + API key, keep-alive", t, "ms", "p50 ≤ 1 ms", load + " / " + loadAverage()));
+                    load = loadAverage();
+                    List<Double> u = unix.measure("/agents/counter/bench-unix/messages", m[0], warmup, messages);
+                    out.add(new Result("(vi) the same `" + m[0] + "` over the Unix socket", u, "ms", "p50 ≤ 1 ms",
+                            load + " / " + loadAverage()));
+                }
+            }
+        } finally {
+            removeAll(client);
+            d.stop();
+        }
+        return out;
+    }
+
+    /** The daemon listens on a port of its choosing (--listen 127.0.0.1:0); its log says which. */
+    private int tcpPort() throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("tcp [^,]*:(\\d+), data ")
+                .matcher(Files.readString(work.resolve("daemon.log")));
+        int port = -1;
+        while (m.find()) {
+            port = Integer.parseInt(m.group(1));
+        }
+        if (port < 0) {
+            throw new IllegalStateException("no 'ERA ready ... tcp' line in " + work.resolve("daemon.log"));
+        }
+        return port;
+    }
+
     /** Best effort, also after a failure: the apps must not outlive the benchmark. */
     private static void removeAll(EraClient client) {
         try {
@@ -265,6 +333,10 @@ public final class E2eBench {
     }
 
     private Daemon spawn(Path dataDir, boolean noBuild) throws IOException, InterruptedException {
+        return spawn(dataDir, noBuild, Map.of());
+    }
+
+    private Daemon spawn(Path dataDir, boolean noBuild, Map<String, String> env) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(era.toString(), "serve", "--data-dir", dataDir.toString(),
                 "--listen", "127.0.0.1:0")
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -272,6 +344,7 @@ public final class E2eBench {
         if (noBuild) {
             pb.environment().put("ERA_NO_BUILD", "1");
         }
+        pb.environment().putAll(env);
         EraClient client = EraClient.unix(dataDir.resolve("era.sock"));
         long t0 = System.nanoTime();
         Process p = pb.start();

@@ -53,6 +53,7 @@ public final class EraCli {
         m.put("sandbox", SandboxCommand::new);
         m.put("cp", CpCommand::new);
         m.put("shell", ShellCommand::new);
+        m.put("agent", AgentCommand::new);
         return Collections.unmodifiableMap(m);
     }
 

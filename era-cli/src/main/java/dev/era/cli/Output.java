@@ -34,6 +34,10 @@ final class Output {
         out.flush();
     }
 
+    static com.fasterxml.jackson.databind.node.ObjectNode object() {
+        return JsonNodeFactory.instance.objectNode();
+    }
+
     static ArrayNode array(List<JsonNode> nodes) {
         ArrayNode a = JsonNodeFactory.instance.arrayNode();
         nodes.forEach(a::add);

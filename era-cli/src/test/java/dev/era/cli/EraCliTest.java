@@ -418,8 +418,8 @@ class EraCliTest {
         assertThat(EraCli.commandLine(java.util.Set.of(), "--data-dir", "/x", "-o", "json", "ps").getSubcommands())
                 .containsOnlyKeys("ps");
         assertThat(EraCli.commandLine(java.util.Set.of("serve"), "--data-dir", "/x", "serve").getSubcommands()).isEmpty();
-        assertThat(EraCli.commandLine(java.util.Set.of(), "--help").getSubcommands()).hasSize(17);
-        assertThat(EraCli.commandLine(java.util.Set.of(), "--url", "deploy", "frobnicate").getSubcommands()).hasSize(17);
+        assertThat(EraCli.commandLine(java.util.Set.of(), "--help").getSubcommands()).hasSize(18);
+        assertThat(EraCli.commandLine(java.util.Set.of(), "--url", "deploy", "frobnicate").getSubcommands()).hasSize(18);
         assertThat(EraCli.commandName("--api-key", "ps", "status", "web")).contains("status");
         assertThat(EraCli.commandName("-o", "json")).isEmpty();
     }

@@ -200,6 +200,11 @@ public final class EraClient {
         return new Sandboxes(this, http);
     }
 
+    /** Agents deployed as {@code engine: agents}: messages, connections and the admin views. */
+    public Agents agents() {
+        return new Agents(this, http);
+    }
+
     /** The daemon's image cache: list, pull with progress, remove, collect garbage. */
     public Images images() {
         return new Images(this, http);

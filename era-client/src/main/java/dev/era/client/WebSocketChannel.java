@@ -67,6 +67,11 @@ final class WebSocketChannel implements AutoCloseable {
         send(BINARY, data, off, len);
     }
 
+    void sendText(String text) throws IOException {
+        byte[] data = text.getBytes(StandardCharsets.UTF_8);
+        send(TEXT, data, 0, data.length);
+    }
+
     void sendPing() throws IOException {
         send(PING, new byte[0], 0, 0);
     }

@@ -7,6 +7,7 @@ import dev.era.api.Capability;
 import dev.era.api.EngineException;
 import dev.era.api.ImageCache;
 import dev.era.api.RuntimePlugin;
+import dev.era.engine.agents.AgentsEngine;
 import dev.era.engine.oci.OciEngine;
 import dev.era.engine.oci.RegistryCredentials;
 import dev.era.core.ApiKeyService;
@@ -53,10 +54,12 @@ public final class Daemon implements AutoCloseable {
     private final SandboxManager sandboxes;
     private final EraServer server;
     private final ApiKeyService keys;
+    private final AgentsEngine agents;
 
     private Daemon(DataDirLock lock, StateStore store, Scheduler scheduler, RuntimeManager manager,
-                   SandboxManager sandboxes, ApiKeyService keys, EraServer server) {
+                   SandboxManager sandboxes, ApiKeyService keys, EraServer server, AgentsEngine agents) {
         this.lock = lock;
+        this.agents = agents;
         this.sandboxes = sandboxes;
         this.store = store;
         this.scheduler = scheduler;
@@ -101,8 +104,12 @@ public final class Daemon implements AutoCloseable {
         Scheduler scheduler = Scheduler.system();
         RuntimeManager manager = null;
         SandboxManager sandboxes = null;
+        AgentsEngine agents = null;
         try {
             Map<String, RuntimePlugin> engines = engines(config);
+            // The agents engine also answers /agents/...: the daemon keeps the one instance the manager drives.
+            agents = engines.get("agents") instanceof AgentsEngine a ? a : new AgentsEngine();
+            engines.put(agents.name(), agents);
             manager = RuntimeManager.start(store, engines, config.dataDir(), clock, scheduler, config.reconcileEvery(),
                     HaltAtBoundary.fromSystemProperties());
             sandboxes = SandboxManager.recover(manager, store, snapshotStore(config, clock), scheduler, clock,
@@ -119,9 +126,10 @@ public final class Daemon implements AutoCloseable {
                     .withImageEngine(hasSandboxEngine(manager, "oci") ? "oci" : ""));
             Optional<ImageCache> images = engines.values().stream().filter(ImageCache.class::isInstance)
                     .map(ImageCache.class::cast).findFirst();
+            EngineAgentDirectory directory = new EngineAgentDirectory(agents);
             EraServer server = images.isPresent()
-                    ? bound(binding).serve(manager, sandboxes, List.of(runLoop, openHands), keys, images.get())
-                    : bound(binding).serve(manager, sandboxes, List.of(runLoop, openHands), keys);
+                    ? bound(binding).serve(manager, sandboxes, List.of(runLoop, openHands), keys, images.get(), directory)
+                    : bound(binding).serve(manager, sandboxes, List.of(runLoop, openHands), keys, directory);
             sandboxes.fillWarmPool(); // after the API is up: pool sandboxes are not part of the daemon's start
             first.ifPresent(key -> out.println("""
                     First start: this is the admin API key for TCP clients. It is shown once and stored only as a hash.
@@ -130,7 +138,7 @@ public final class Daemon implements AutoCloseable {
                     .formatted(key, config.tcpHost(), server.tcpPort())));
             LOG.info("ERA ready: socket {}, tcp {}:{}, data {} ({} ms after the process started)", config.socket(),
                     config.tcpHost(), server.tcpPort(), config.dataDir(), sinceProcessStart());
-            return new Daemon(lock, store, scheduler, manager, sandboxes, keys, server);
+            return new Daemon(lock, store, scheduler, manager, sandboxes, keys, server, agents);
         } catch (RuntimeException e) {
             unbind(binding);
             if (sandboxes != null) {
@@ -138,6 +146,9 @@ public final class Daemon implements AutoCloseable {
             }
             if (manager != null) {
                 manager.close();
+            }
+            if (agents != null) {
+                agents.close();
             }
             scheduler.close();
             store.close();
@@ -249,6 +260,7 @@ public final class Daemon implements AutoCloseable {
         server.close();
         sandboxes.close();
         manager.close();
+        agents.close();
         scheduler.close();
         store.close();
         lock.close();

@@ -1,5 +1,6 @@
 package dev.era.http;
 
+import dev.era.agents.AgentRuntimeException;
 import dev.era.api.BadRequestException;
 import dev.era.api.ConflictException;
 import dev.era.api.EngineException;
@@ -37,6 +38,9 @@ record ApiError(int status, String code, String message, Map<String, Object> det
         return switch (failure) {
             case EraException e -> new ApiError(status(e), e.code(), e.getMessage(), e.details(), headers(e));
             case HttpError e -> new ApiError(e.status(), e.code(), e.getMessage(), e.details(), e.headers());
+            // the agent runtime is a library with its own root exception; each kind carries its status
+            case AgentRuntimeException e -> new ApiError(e.status(), e.code(), e.getMessage(), e.details(),
+                    e.status() == 429 ? Map.of("Retry-After", "1") : Map.of());
             // Jetty reports a malformed request found while the route reads it (a broken chunked body)
             case HttpException e when e.getCode() >= 400 && e.getCode() < 500 -> new ApiError(e.getCode(),
                     JsonErrorHandler.code(e.getCode()), "the request was rejected: " + e.getReason(), Map.of(), Map.of());

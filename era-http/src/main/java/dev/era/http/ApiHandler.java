@@ -69,6 +69,18 @@ final class ApiHandler extends Handler.Abstract {
     /** @param images the image cache {@code /images} serves; empty answers those routes with a 404 that says why */
     ApiHandler(DeploymentService deployments, Optional<Sandboxes> sandboxes, List<RouteModule> modules,
                Optional<ImageCache> images, Authenticator auth, Metrics metrics, OpenStreams streams, Duration heartbeat) {
+        this(deployments, sandboxes, modules, images, Optional.empty(), auth, metrics, streams, heartbeat);
+    }
+
+    /** @param agents the agent types deployed as engine: agents, with the container their WebSockets are upgraded by */
+    ApiHandler(DeploymentService deployments, Optional<Sandboxes> sandboxes, Optional<Agents> agents,
+               List<RouteModule> modules, Authenticator auth, Metrics metrics, OpenStreams streams, Duration heartbeat) {
+        this(deployments, sandboxes, modules, Optional.empty(), agents, auth, metrics, streams, heartbeat);
+    }
+
+    ApiHandler(DeploymentService deployments, Optional<Sandboxes> sandboxes, List<RouteModule> modules,
+               Optional<ImageCache> images, Optional<Agents> agents, Authenticator auth, Metrics metrics,
+               OpenStreams streams, Duration heartbeat) {
         this.auth = auth;
         this.metrics = metrics;
         this.modules = List.copyOf(modules);
@@ -82,8 +94,16 @@ final class ApiHandler extends Handler.Abstract {
             new SocketEndpoints(s.service(), s.sockets(), heartbeat).register(router);
         });
         new ImageEndpoints(images).register(router);
+        agents.ifPresent(a -> {
+            AgentEndpoints endpoints = new AgentEndpoints(a.directory(), deployments);
+            endpoints.register(router);
+            new AgentSocketEndpoints(endpoints, a.sockets(), heartbeat).register(router);
+        });
         new AdminEndpoints(auth).register(router);
     }
+
+    /** The agent types being served and the WebSocket container their connections are upgraded by. */
+    record Agents(AgentDirectory directory, ServerWebSocketContainer sockets) {}
 
     /** The sandbox service and the WebSocket container its interactive sessions are upgraded by. */
     record Sandboxes(SandboxService service, ServerWebSocketContainer sockets) {}

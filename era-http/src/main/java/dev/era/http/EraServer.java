@@ -76,6 +76,16 @@ public final class EraServer implements AutoCloseable {
                 ApiHandler.HEARTBEAT);
     }
 
+    /**
+     * Like {@link #start(HttpConfig, DeploymentService, SandboxService, Authenticator, List)}, also serving
+     * {@code /agents/...}: messages, admin views and WebSockets of the agent types {@code agents} serves.
+     */
+    public static EraServer start(HttpConfig config, DeploymentService deployments, SandboxService sandboxes,
+                                  Authenticator auth, List<RouteModule> modules, AgentDirectory agents) {
+        return start(config, deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")),
+                Optional.of(Objects.requireNonNull(agents, "agents")), modules, auth, ApiHandler.HEARTBEAT);
+    }
+
     static EraServer start(HttpConfig config, DeploymentService deployments, Authenticator auth, Duration heartbeat) {
         return start(config, deployments, Optional.empty(), auth, heartbeat);
     }
@@ -87,10 +97,16 @@ public final class EraServer implements AutoCloseable {
 
     static EraServer start(HttpConfig config, DeploymentService deployments, Optional<SandboxService> sandboxes,
                            List<RouteModule> modules, Authenticator auth, Duration heartbeat) {
+        return start(config, deployments, sandboxes, Optional.empty(), modules, auth, heartbeat);
+    }
+
+    static EraServer start(HttpConfig config, DeploymentService deployments, Optional<SandboxService> sandboxes,
+                           Optional<AgentDirectory> agents, List<RouteModule> modules, Authenticator auth,
+                           Duration heartbeat) {
         checkPrefixes(modules);
         Binding binding = bind(config, heartbeat);
         try {
-            return binding.serve(deployments, sandboxes, modules, auth);
+            return binding.serve(deployments, sandboxes, modules, Optional.empty(), agents, auth);
         } catch (RuntimeException e) {
             binding.close();
             throw e;
@@ -212,14 +228,35 @@ public final class EraServer implements AutoCloseable {
             return serve(deployments, sandboxes, modules, Optional.empty(), auth);
         }
 
+        /** As {@link #serve(DeploymentService, SandboxService, List, Authenticator)}, also serving {@code /agents/...}. */
+        public EraServer serve(DeploymentService deployments, SandboxService sandboxes, List<RouteModule> modules,
+                               Authenticator auth, AgentDirectory agents) {
+            return serve(deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")), modules,
+                    Optional.empty(), Optional.of(Objects.requireNonNull(agents, "agents")), auth);
+        }
+
+        /** Serving {@code /images} from {@code images} and {@code /agents/...} from {@code agents}. */
+        public EraServer serve(DeploymentService deployments, SandboxService sandboxes, List<RouteModule> modules,
+                               Authenticator auth, ImageCache images, AgentDirectory agents) {
+            return serve(deployments, Optional.of(Objects.requireNonNull(sandboxes, "sandboxes")), modules,
+                    Optional.of(Objects.requireNonNull(images, "images")),
+                    Optional.of(Objects.requireNonNull(agents, "agents")), auth);
+        }
+
         EraServer serve(DeploymentService deployments, Optional<SandboxService> sandboxes, List<RouteModule> modules,
                         Optional<ImageCache> images, Authenticator auth) {
+            return serve(deployments, sandboxes, modules, images, Optional.empty(), auth);
+        }
+
+        EraServer serve(DeploymentService deployments, Optional<SandboxService> sandboxes, List<RouteModule> modules,
+                        Optional<ImageCache> images, Optional<AgentDirectory> agents, Authenticator auth) {
             Objects.requireNonNull(deployments, "deployments");
             Objects.requireNonNull(auth, "auth");
             checkPrefixes(modules);
             OpenStreams streams = new OpenStreams();
             api.open(new ApiHandler(deployments, sandboxes.map(s -> new ApiHandler.Sandboxes(s, container)), modules,
-                    images, auth, new Metrics(), streams, heartbeat));
+                    images, agents.map(a -> new ApiHandler.Agents(a, container)), auth, new Metrics(), streams,
+                    heartbeat));
             if (socket != null) {
                 try {
                     socket.publish();

@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
  * 400 that names it, so a typo such as {@code ?wiat=30s} does not silently do the wrong thing.
  */
 final class Query {
+    /** In a route's accepted parameters: any name is accepted (a WebSocket's parameters passed on to an agent). */
+    static final String ANY = "*";
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
 
     private final Map<String, String> values;
@@ -29,7 +31,7 @@ final class Query {
         Map<String, String> values = new LinkedHashMap<>();
         for (var e : raw.entrySet()) {
             String name = e.getKey();
-            if (!accepted.contains(name)) {
+            if (!accepted.contains(name) && !accepted.contains(ANY)) {
                 String known = accepted.isEmpty() ? "this route takes no query parameters"
                         : "this route accepts " + String.join(", ", new TreeSet<>(accepted));
                 throw bad(name, "unknown query parameter '" + clip(name) + "'; " + known);
@@ -40,6 +42,11 @@ final class Query {
             values.put(name, e.getValue().getFirst());
         }
         return new Query(values);
+    }
+
+    /** Every parameter given, by name. */
+    Map<String, String> all() {
+        return Map.copyOf(values);
     }
 
     Optional<String> text(String name) {

@@ -74,7 +74,7 @@ final class SocketEndpoints {
         }
     }
 
-    private static boolean isUpgrade(Exchange ex) {
+    static boolean isUpgrade(Exchange ex) {
         String upgrade = ex.header(HttpHeader.UPGRADE.asString());
         String version = ex.header(HttpHeader.SEC_WEBSOCKET_VERSION.asString());
         return upgrade != null && upgrade.toLowerCase(Locale.ROOT).contains("websocket") && "13".equals(version)
