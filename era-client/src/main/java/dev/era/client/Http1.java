@@ -57,9 +57,8 @@ final class Http1 {
         SocketChannel ch = connect();
         Watchdog watchdog = Watchdog.closeAfter(ch, timeout);
         try (ch) {
-            send(ch, method, target, "application/json", contentType, body);
             InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 16 * 1024);
-            Head head = readHead(in);
+            Head head = sendAndReadHead(ch, in, method, target, "application/json", contentType, body);
             return new Reply(head.status(), head.headers(), readBody(head, in));
         } catch (IOException e) {
             throw broken(e, watchdog.fired() ? " (no answer within " + timeout.toMillis() + " ms)" : "");
@@ -77,9 +76,8 @@ final class Http1 {
     Stream open(String method, String target, String accept, String contentType, byte[] body) {
         SocketChannel ch = connect();
         try {
-            send(ch, method, target, accept, contentType, body);
             InputStream in = new BufferedInputStream(Channels.newInputStream(ch), 16 * 1024);
-            Head head = readHead(in);
+            Head head = sendAndReadHead(ch, in, method, target, accept, contentType, body);
             InputStream reply = head.chunked() ? new ChunkedInputStream(in) : in;
             return new Stream(head.status(), head.headers(), reply, ch);
         } catch (IOException e) {
@@ -210,6 +208,25 @@ final class Http1 {
         } catch (IOException e) {
             throw new DaemonUnavailableException(endpoint.describe(), e);
         }
+    }
+
+    /**
+     * Sends the request and reads the answer's head. The daemon may answer (a 404, a 413) and close
+     * before it has taken the whole body: that answer is still the one to report, and only when there
+     * is none is the write failure.
+     */
+    private Head sendAndReadHead(SocketChannel ch, InputStream in, String method, String target, String accept,
+                                 String contentType, byte[] body) throws IOException {
+        try {
+            send(ch, method, target, accept, contentType, body);
+        } catch (IOException e) {
+            try {
+                return readHead(in);
+            } catch (IOException none) {
+                throw e;
+            }
+        }
+        return readHead(in);
     }
 
     private void send(SocketChannel ch, String method, String target, String accept, String contentType, byte[] body)

@@ -48,6 +48,19 @@ class Http1Test {
     }
 
     @Test
+    void anAnswerSentBeforeTheWholeBodyWasTakenIsReportedInsteadOfTheBrokenWrite() throws IOException {
+        // the daemon answers a 404 from the head alone and closes: the rest of the body meets a closed socket
+        Path s = serve("HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 19\r\n\r\n"
+                + "{\"error\":\"no_such\"}");
+
+        Http1.Reply r = new Http1(new Endpoint.Unix(s), "").call("POST", "/agents/nope/x/messages", "application/json",
+                new byte[4 << 20], Duration.ofSeconds(10));
+
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.text()).isEqualTo("{\"error\":\"no_such\"}");
+    }
+
+    @Test
     void readsAChunkedBody() throws IOException {
         Path s = serve("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n world\r\n0\r\nT: 1\r\n\r\n");
 
