@@ -1,6 +1,7 @@
 package dev.era.core;
 
 import dev.era.api.AppStatus;
+import dev.era.api.LimitsObservable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,7 @@ final class Reconciler implements AutoCloseable {
                 check(d);
                 if (rounds % FILES_EVERY == 0) {
                     checkFiles(d);
+                    checkLimits(d);
                 }
                 if (rounds % 20 == 0) {
                     LogFiles.rotateIfLarge(controller.workload(d).logFile(), LogFiles.ROTATE_AT_BYTES);
@@ -97,6 +99,21 @@ final class Reconciler implements AutoCloseable {
             }
         } catch (java.io.IOException | RuntimeException e) {
             LOG.debug("install directory of {} not checked: {}", d.name(), e.getMessage());
+        }
+    }
+
+    /** A running version's kernel-enforced limits, against its spec's (where the engine can read them back). */
+    private void checkLimits(Deployment d) {
+        if (d.state() != LifecycleState.RUNNING || d.engineHandle().isEmpty()
+                || !(controller.engine(d) instanceof LimitsObservable engine)) {
+            return;
+        }
+        try {
+            engine.observedLimits(d.handle()).flatMap(seen -> LimitsDrift.describe(d.spec().resources(), seen))
+                    .ifPresentOrElse(what -> controller.drifted(d, "limits", what + "; reported only: `era update`"
+                            + " or a restart applies the spec's limits again"), () -> controller.undrifted(d.id(), "limits"));
+        } catch (RuntimeException e) {
+            LOG.debug("limits of {} not checked: {}", d.name(), e.getMessage());
         }
     }
 

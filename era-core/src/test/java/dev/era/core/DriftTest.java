@@ -56,6 +56,30 @@ class DriftTest {
     }
 
     @Test
+    void aLimitChangedOutsideEraIsRecordedAsDriftUntilItIsBack() {
+        Deployment d = f.deploy("capped", "resources: {memory: 64Mi, pids: 50}\n");
+        f.until("capped", RUNNING);
+        long pid = f.engine.pidOf(d.id());
+        f.engine.limitsInForce.put(pid, new dev.era.api.Resources(0, 64L << 20, 50));
+        for (int i = 0; i < 12; i++) {
+            f.scheduler.advance(Duration.ofMillis(500));
+        }
+        assertThat(drift("capped")).as("the limits as the spec says: no drift").isEmpty();
+
+        f.engine.limitsInForce.put(pid, new dev.era.api.Resources(0, 128L << 20, 50)); // raised by hand
+        f.advanceUntil("capped", Duration.ofMillis(500), x -> !drift("capped").isEmpty());
+        assertThat(drift("capped")).singleElement().satisfies(x -> {
+            assertThat(x.kind()).isEqualTo("limits");
+            assertThat(x.what()).contains("memory 64Mi in the spec, 128Mi in force");
+        });
+        assertThat(f.store.events(0, 1000)).filteredOn(e -> e.type().equals("drift"))
+                .anySatisfy(e -> assertThat(e.details()).containsEntry("kind", "limits"));
+
+        f.engine.limitsInForce.put(pid, new dev.era.api.Resources(0, 64L << 20, 50));
+        f.advanceUntil("capped", Duration.ofMillis(500), x -> drift("capped").isEmpty());
+    }
+
+    @Test
     void workGoneBehindTheDaemonsBackIsDriftAndTheRestartPolicyBringsItBack() {
         Deployment d = f.deploy("gone", "restart: {policy: always, backoff: 1s}\n");
         f.until("gone", RUNNING);

@@ -21,7 +21,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** An engine whose work is a map entry; tests make work exit and operations fail. */
-final class ScriptedEngine implements RuntimePlugin, dev.era.api.Pausable, dev.era.api.Checkpointable {
+final class ScriptedEngine implements RuntimePlugin, dev.era.api.Pausable, dev.era.api.Checkpointable,
+        dev.era.api.LimitsObservable {
     record Work(long pid, DeploymentId id, int version, ExitListener listener) {}
 
     final Map<Long, Work> running = new ConcurrentHashMap<>();
@@ -161,6 +162,14 @@ final class ScriptedEngine implements RuntimePlugin, dev.era.api.Pausable, dev.e
     @Override
     public boolean paused(EngineHandle h) {
         return paused.contains(pid(h));
+    }
+
+    /** pid -> the limits "in force" for that work; work not listed reports none. */
+    final Map<Long, dev.era.api.Resources> limitsInForce = new ConcurrentHashMap<>();
+
+    @Override
+    public Optional<dev.era.api.Resources> observedLimits(EngineHandle h) {
+        return Optional.ofNullable(limitsInForce.get(pid(h)));
     }
 
     /** Whether this engine's host "has CRIU"; off by default, so suspend freezes. */

@@ -11,6 +11,8 @@ import dev.era.api.ExecSpec;
 import dev.era.api.ExitListener;
 import dev.era.api.FileAccess;
 import dev.era.api.Pausable;
+import dev.era.api.LimitsObservable;
+import dev.era.api.Resources;
 import dev.era.api.RuntimePlugin;
 import dev.era.api.Volume;
 import dev.era.api.Workload;
@@ -59,7 +61,7 @@ import java.util.stream.Stream;
  * <p>Needs {@code /proc}, {@code /bin/sh} and {@code setsid} (util-linux); limits need root (or a
  * delegated cgroup subtree); sandboxes need root, x86_64, bubblewrap, setpriv and perl.
  */
-public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pausable {
+public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pausable, LimitsObservable {
     /** The daemon's environment variable that, set to {@code off}, runs sandboxes without exec agents. */
     static final String EXEC_AGENT_SWITCH = "ERA_EXEC_AGENT";
     private static final String STATE = "state";
@@ -304,6 +306,13 @@ public final class ProcessEngine implements RuntimePlugin, Exec, FileAccess, Pau
                         + ": " + e.getMessage() + "; check permissions and retry", Map.of("deployment", w.id().value()), e);
             }
         }
+    }
+
+    /** The work's cgroup values now; empty without a cgroup or once the work has ended. */
+    @Override
+    public Optional<Resources> observedLimits(EngineHandle handle) {
+        WorkRef ref = WorkRef.decode(handle);
+        return ref.alive() ? CgroupLimits.read(ref.cgroupDirs()) : Optional.empty();
     }
 
     @Override

@@ -98,6 +98,27 @@ class ProcessEngineLimitsTest {
         assertThat(ref.cgroupDirs()).allSatisfy(d -> assertThat(d).doesNotExist());
     }
 
+    @Test
+    void theLimitsInForceAreReadBackAndALimitChangedOutsideEraShows() throws IOException {
+        Workload w = Workloads.of(dir, TestSpec.builder("process").command("sleep", "30")
+                .resources(new Resources(0.5, 64L << 20, 50)).build());
+        EngineHandle handle = start(w, new ExitRecorder());
+        assertThat(engine.observedLimits(handle)).contains(new Resources(0.5, 64L << 20, 50));
+
+        WorkRef ref = WorkRef.decode(handle);
+        for (Path d : ref.cgroupDirs()) { // an operator lowers the memory limit by hand (v1 keeps it under memory+swap)
+            for (String name : List.of("memory.limit_in_bytes", "memory.max")) {
+                if (Files.exists(d.resolve(name))) {
+                    Files.writeString(d.resolve(name), Long.toString(48L << 20));
+                }
+            }
+        }
+
+        assertThat(engine.observedLimits(handle)).contains(new Resources(0.5, 48L << 20, 50));
+        engine.stop(handle, Duration.ofSeconds(2));
+        assertThat(engine.observedLimits(handle)).as("ended work has no limits in force").isEmpty();
+    }
+
     private static String limit(WorkRef ref, String v1, String v2) throws IOException {
         for (Path d : ref.cgroupDirs()) {
             for (String name : List.of(v1, v2)) {
