@@ -1,5 +1,6 @@
 package dev.era.engine.agents;
 
+import dev.era.api.ArtifactLocation;
 import dev.era.api.AppSpec;
 import dev.era.api.InvalidSpecException;
 import dev.era.api.Probe;
@@ -20,7 +21,7 @@ import java.util.regex.Pattern;
  * @param maxActive   at most this many agents stay loaded; empty for the default (100,000)
  * @param maxTick     a longer tick is interrupted and fails; empty for the default (30 s)
  */
-record AgentsSpec(PackageSource source, Optional<Duration> idleTimeout, Optional<Integer> maxActive,
+record AgentsSpec(ArtifactLocation source, Optional<Duration> idleTimeout, Optional<Integer> maxActive,
                   Optional<Duration> maxTick) {
     static final String IDLE_ENV = "ERA_AGENTS_IDLE_TIMEOUT";
     static final String MAX_ACTIVE_ENV = "ERA_AGENTS_MAX_ACTIVE";
@@ -28,7 +29,7 @@ record AgentsSpec(PackageSource source, Optional<Duration> idleTimeout, Optional
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
     static AgentsSpec of(AppSpec spec) {
-        PackageSource source = PackageSource.of(spec.artifact());
+        ArtifactLocation source = PackageSource.of(spec.artifact());
         if (!spec.argv().isEmpty()) {
             throw new InvalidSpecException("command", "the agents engine runs no command: the jar's "
                     + "META-INF/services/dev.era.agent.AgentPackage names its agent types; remove command and args");

@@ -1,5 +1,6 @@
 package dev.era.engine.agents;
 
+import dev.era.api.ArtifactLocation;
 import dev.era.api.EngineException;
 import dev.era.api.Workload;
 
@@ -41,8 +42,8 @@ final class PackageJar {
     }
 
     /** Downloads a remote jar into the install directory; a local one is read at install. */
-    static void fetch(Workload w, PackageSource source) {
-        if (!(source instanceof PackageSource.Remote remote)) {
+    static void fetch(Workload w, ArtifactLocation source) {
+        if (!(source instanceof ArtifactLocation.Remote remote)) {
             return;
         }
         Path target = w.installDir().resolve(DOWNLOAD);
@@ -65,19 +66,19 @@ final class PackageJar {
     }
 
     /** Places the jar in the install directory and checks that it names at least one agent package. */
-    static Path install(Workload w, PackageSource source) {
+    static Path install(Workload w, ArtifactLocation source) {
         Path target = installed(w);
         try {
             Files.createDirectories(w.installDir());
             switch (source) {
-                case PackageSource.Local l -> {
+                case ArtifactLocation.Local l -> {
                     if (!Files.isRegularFile(l.path())) {
                         throw failure(w, "there is no file " + l.path() + "; build the agent package jar first or fix "
                                 + "the artifact path", null);
                     }
                     Files.copy(l.path(), target, StandardCopyOption.REPLACE_EXISTING);
                 }
-                case PackageSource.Remote r -> {
+                case ArtifactLocation.Remote r -> {
                     Path download = w.installDir().resolve(DOWNLOAD);
                     if (Files.exists(download)) {
                         Files.move(download, target, StandardCopyOption.REPLACE_EXISTING);

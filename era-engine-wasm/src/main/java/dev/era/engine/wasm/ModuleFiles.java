@@ -1,5 +1,6 @@
 package dev.era.engine.wasm;
 
+import dev.era.api.ArtifactLocation;
 import dev.era.api.EngineException;
 import dev.era.api.Workload;
 
@@ -64,8 +65,8 @@ final class ModuleFiles {
     }
 
     /** Downloads a remote module into the shared cache unless this version has it already. Local files need nothing. */
-    static void fetch(Workload w, ModuleSource source, Path cacheDir) {
-        if (!(source instanceof ModuleSource.Remote remote) || installed(w).isPresent() || fetched(w, cacheDir).isPresent()) {
+    static void fetch(Workload w, ArtifactLocation source, Path cacheDir) {
+        if (!(source instanceof ArtifactLocation.Remote remote) || installed(w).isPresent() || fetched(w, cacheDir).isPresent()) {
             return;
         }
         Path modules = cacheDir.resolve("modules");
@@ -115,13 +116,13 @@ final class ModuleFiles {
     }
 
     /** Lays the module out in the install directory; a repeated call for the same artifact does nothing. */
-    static Installed install(Workload w, ModuleSource source, Path cacheDir) {
+    static Installed install(Workload w, ArtifactLocation source, Path cacheDir) {
         Optional<Installed> done = installed(w);
         if (done.isPresent()) {
             return done.get();
         }
         Path from = switch (source) {
-            case ModuleSource.Local local -> {
+            case ArtifactLocation.Local local -> {
                 if (!Files.isRegularFile(local.path()) || !Files.isReadable(local.path())) {
                     throw new EngineException("deployment " + w.id() + ": module " + local.path() + " does not exist or is not "
                             + "a readable file; fix the artifact path or copy the module to this host",
@@ -129,7 +130,7 @@ final class ModuleFiles {
                 }
                 yield local.path();
             }
-            case ModuleSource.Remote remote -> {
+            case ArtifactLocation.Remote remote -> {
                 fetch(w, remote, cacheDir);
                 yield fetched(w, cacheDir).orElseThrow(() -> new EngineException("deployment " + w.id() + ": the download of "
                         + remote.uri() + " is missing from " + cacheDir + "; retry the deployment to fetch it again",

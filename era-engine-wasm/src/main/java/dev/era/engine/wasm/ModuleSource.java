@@ -1,64 +1,24 @@
 package dev.era.engine.wasm;
 
+import dev.era.api.ArtifactLocation;
 import dev.era.api.InvalidSpecException;
 
-import java.net.URI;
-import java.nio.file.Path;
-import java.util.Locale;
+/** Where a spec's {@code artifact} says the WebAssembly module comes from. */
+final class ModuleSource {
+    private ModuleSource() {
+    }
 
-/** Where a spec's {@code artifact} says the module comes from. */
-sealed interface ModuleSource {
-    /** A module file on this host. */
-    record Local(Path path) implements ModuleSource {}
-
-    /** A module served over http or https, downloaded into the shared cache by {@code fetch}. */
-    record Remote(URI uri) implements ModuleSource {}
-
-    static ModuleSource of(String artifact) {
-        if (artifact.isBlank()) {
-            throw new InvalidSpecException("artifact", "is empty; give the WebAssembly module to run: an absolute path, "
-                    + "a file: URL or an http(s) URL of a .wasm file");
-        }
-        int colon = artifact.indexOf(':');
-        String scheme = colon > 0 && !artifact.startsWith("/") ? artifact.substring(0, colon).toLowerCase(Locale.ROOT) : "";
-        return switch (scheme) {
-            case "" -> {
-                Path p = Path.of(artifact);
-                if (!p.isAbsolute()) {
-                    throw notUnderstood(artifact);
-                }
-                yield new Local(p.normalize());
-            }
-            case "file" -> {
-                try {
-                    yield new Local(Path.of(URI.create(artifact)).normalize());
-                } catch (IllegalArgumentException e) {
-                    throw new InvalidSpecException("artifact", "'" + artifact + "' is not a valid file: URL ("
-                            + e.getMessage() + "); write it as file:///absolute/path/module.wasm");
-                }
-            }
-            case "http", "https" -> {
-                try {
-                    URI uri = URI.create(artifact);
-                    if (uri.getHost() == null) {
-                        throw new IllegalArgumentException("it names no host");
-                    }
-                    yield new Remote(uri);
-                } catch (IllegalArgumentException e) {
-                    throw new InvalidSpecException("artifact", "'" + artifact + "' is not a valid URL (" + e.getMessage()
-                            + "); write it as https://host/path/module.wasm");
-                }
-            }
-            case "oci", "docker" -> throw oci(artifact);
-            default -> throw notUnderstood(artifact);
-        };
+    static ArtifactLocation of(String artifact) {
+        return ArtifactLocation.parse(artifact, "give the WebAssembly module to run: an absolute path, a file: URL or "
+                + "an http(s) URL of a .wasm file", "module.wasm",
+                (scheme, a) -> scheme.equals("oci") || scheme.equals("docker") ? oci(a) : notUnderstood(a));
     }
 
     /** The module's name as WASI's argv[0] shows it when the spec gives no command. */
-    default String name() {
-        String path = switch (this) {
-            case Local l -> l.path().toString();
-            case Remote r -> r.uri().getPath() == null ? "" : r.uri().getPath();
+    static String name(ArtifactLocation source) {
+        String path = switch (source) {
+            case ArtifactLocation.Local l -> l.path().toString();
+            case ArtifactLocation.Remote r -> r.uri().getPath() == null ? "" : r.uri().getPath();
         };
         String last = path.substring(path.lastIndexOf('/') + 1);
         return last.isEmpty() ? "module.wasm" : last;

@@ -1,5 +1,6 @@
 package dev.era.engine.wasm;
 
+import dev.era.api.ArtifactLocation;
 import dev.era.api.AppSpec;
 import dev.era.api.InvalidSpecException;
 import dev.era.api.Probe;
@@ -25,7 +26,7 @@ import java.util.stream.Stream;
  * @param maxMemoryBytes the most linear memory the module may have
  * @param timeLimit      wall-clock limit of one run from {@value #TIME_LIMIT_ENV}; zero for none
  */
-record WasmSpec(ModuleSource source, List<String> argv, Map<String, String> env, Map<String, Volume> preopens,
+record WasmSpec(ArtifactLocation source, List<String> argv, Map<String, String> env, Map<String, Volume> preopens,
                 long maxMemoryBytes, Duration timeLimit) {
     /**
      * The spec variable that limits how long one run may take ({@code 500ms}, {@code 30s}, {@code 5m},
@@ -44,7 +45,7 @@ record WasmSpec(ModuleSource source, List<String> argv, Map<String, String> env,
     }
 
     static WasmSpec of(AppSpec spec, long defaultMaxMemoryBytes) {
-        ModuleSource source = ModuleSource.of(spec.artifact());
+        ArtifactLocation source = ModuleSource.of(spec.artifact());
         if (!spec.workingDir().isEmpty()) {
             throw new InvalidSpecException("workingDir", "a WASI module has no working directory on the host; leave "
                     + "workingDir empty and mount a volume (volumes[].mountPath) for the files it needs");
@@ -82,7 +83,7 @@ record WasmSpec(ModuleSource source, List<String> argv, Map<String, String> env,
                     + "page; give at least 64Ki");
         }
         List<String> argv = spec.command().isEmpty()
-                ? Stream.concat(Stream.of(source.name()), spec.args().stream()).toList()
+                ? Stream.concat(Stream.of(ModuleSource.name(source)), spec.args().stream()).toList()
                 : spec.argv();
         return new WasmSpec(source, argv, spec.env(), preopens, memory, timeLimit(spec.env().get(TIME_LIMIT_ENV)));
     }
