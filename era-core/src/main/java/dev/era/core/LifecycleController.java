@@ -190,52 +190,20 @@ public final class LifecycleController implements AutoCloseable {
      * exceptionally with {@link IllegalTransitionException} when the current state does not allow it.
      */
     CompletableFuture<Deployment> request(DeploymentId id, LifecycleEvent event) {
-        CompletableFuture<Deployment> accepted = new CompletableFuture<>();
-        DeploymentRuntime rt = runtimes.get(id);
-        if (rt == null) {
-            accepted.completeExceptionally(new NotFoundException("no deployment " + id));
-            return accepted;
-        }
-        rt.mailbox.execute(() -> {
-            Deployment d = cache.get(id);
-            if (d == null) {
-                accepted.completeExceptionally(new NotFoundException("deployment " + id + " was deleted"));
-                return;
+        return onMailbox(id, (rt, d, accepted) -> {
+            if (event == LifecycleEvent.STOP_REQUESTED || event == LifecycleEvent.DELETE_REQUESTED) {
+                rt.quiesce();
             }
-            try {
-                if (event == LifecycleEvent.STOP_REQUESTED || event == LifecycleEvent.DELETE_REQUESTED) {
-                    rt.quiesce();
-                }
-                fire(rt, d, event, UnaryOperator.identity(), "requested by the user", accepted);
-            } catch (RuntimeException e) {
-                accepted.completeExceptionally(e);
-            }
+            fire(rt, d, event, UnaryOperator.identity(), "requested by the user", accepted);
         });
-        return accepted;
     }
 
     /** Changes the deployment's owner (a warm-pool sandbox claimed by a tenant); its state is untouched. */
     CompletableFuture<Deployment> reassign(DeploymentId id, String tenant) {
-        CompletableFuture<Deployment> done = new CompletableFuture<>();
-        DeploymentRuntime rt = runtimes.get(id);
-        if (rt == null) {
-            done.completeExceptionally(new NotFoundException("no deployment " + id));
-            return done;
-        }
-        rt.mailbox.execute(() -> {
-            Deployment d = cache.get(id);
-            if (d == null) {
-                done.completeExceptionally(new NotFoundException("deployment " + id + " was deleted"));
-                return;
-            }
-            try {
-                record(d.withTenant(tenant), "claimed", "given to tenant " + tenant);
-                done.complete(cache.get(id));
-            } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-            }
+        return onMailbox(id, (rt, d, done) -> {
+            record(d.withTenant(tenant), "claimed", "given to tenant " + tenant);
+            done.complete(cache.get(id));
         });
-        return done;
     }
 
     /** Waits until the deployment settles (RUNNING, STOPPED, FAILED, DELETED). */
